@@ -1,0 +1,82 @@
+"""The ``course`` command: ``list``, ``release`` and ``check``."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from autograder.assignments import CourseError, course_root, select
+
+
+def _list(args: argparse.Namespace) -> int:
+    assignments = select(course_root(), args.assignments)
+    if args.json:
+        print(json.dumps([a.as_dict() for a in assignments], indent=2))
+        return 0
+    for a in assignments:
+        print(f"{a.name}: {a.points('auto'):g} auto-graded + {a.points('manual'):g} manual points")
+        for nb in a.notebooks:
+            print(f"  {nb.path.name}: {nb.points('auto'):g} auto + {nb.points('manual'):g} manual")
+            for cell in nb.graded_cells:
+                print(f"    {cell.grade_id:<28} {cell.points:>5g}  {cell.kind}")
+    return 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    from autograder.release import release
+
+    root = course_root()
+    assignments = select(root, args.assignments)
+    leaks = release(root, assignments, args.out)
+    for a in assignments:
+        print(f"released {a.name} -> {(args.out or root / 'release') / a.name}")
+    if leaks:
+        print(f"LEAK: {len(leaks)} secret line(s) reached the release:", file=sys.stderr)
+        for leak in leaks:
+            print(f"  {leak}", file=sys.stderr)
+        return 1
+    print("leak check passed: no solution line, hidden-test line, marker or gradebook in the release")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from autograder.check import check, format_report
+
+    root = course_root()
+    results = check(root, select(root, args.assignments), quick=not args.full, jobs=args.jobs)
+    print(format_report(results))
+    return 1 if any(r.problems for r in results) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(prog="course", description="Release, check and grade the course's assignments.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    listing = commands.add_parser("list", help="assignments, notebooks and points")
+    listing.add_argument("assignments", nargs="*")
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    listing.set_defaults(run=_list)
+
+    releasing = commands.add_parser("release", help="build release/ with nbgrader and prove nothing leaked")
+    releasing.add_argument("assignments", nargs="*")
+    releasing.add_argument("--out", type=Path, help="release folder (default: release/ of the course)")
+    releasing.set_defaults(run=_release)
+
+    checking = commands.add_parser("check", help="master scores full marks, blank release scores zero")
+    checking.add_argument("assignments", nargs="*")
+    checking.add_argument("--full", action="store_true", help="run notebooks as students would (no COURSE_QUICK)")
+    checking.add_argument("--jobs", type=int, default=2, help="notebooks run side by side (default 2)")
+    checking.set_defaults(run=_check)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except CourseError as exc:
+        print(f"course: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

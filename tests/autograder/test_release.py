@@ -1,0 +1,74 @@
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from autograder.assignments import list_assignments, read_notebook
+from autograder.release import release
+from autograder.release.leaks import find_leaks, secret_lines
+
+
+def _masters(root: Path, name: str):
+    return [read_notebook(p) for p in sorted((root / "source" / name).glob("*.ipynb"))]
+
+
+def test_committed_release_matches_a_fresh_release_byte_for_byte(root, tmp_path):
+    assignments = list_assignments(root)
+    assert assignments, "no assignment found"
+    leaks = release(root, assignments, tmp_path)
+    assert leaks == []
+    for assignment in assignments:
+        fresh = sorted(p.relative_to(tmp_path) for p in (tmp_path / assignment.name).rglob("*") if p.is_file())
+        committed = sorted(p.relative_to(root / "release") for p in (root / "release" / assignment.name).rglob("*")
+                           if p.is_file())
+        assert fresh == committed, "run `course release` and commit release/"
+        for rel in fresh:
+            assert (tmp_path / rel).read_bytes() == (root / "release" / rel).read_bytes(), f"{rel} is stale"
+
+
+def test_release_has_stubs_and_no_outputs(root):
+    nb = read_notebook(root / "release" / "spiral_from_scratch" / "spiral_from_scratch.ipynb")
+    sources = "\n".join(c.source for c in nb.cells)
+    assert "raise NotImplementedError()" in sources and "YOUR ANSWER HERE" in sources
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_secret_lines_exclude_lines_that_are_public_anyway(root):
+    secrets = secret_lines(_masters(root, "spiral_from_scratch"))
+    assert "self._scaled_mask = (torch.rand_like(z) < keep).to(z.dtype) / keep" in secrets
+    assert "def _instance_norm_reference(z, gamma, beta, eps):" in secrets
+    assert "import numpy as np" not in secrets and "" not in secrets
+
+
+def _copy_release(root: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "release"
+    shutil.copytree(root / "release" / "spiral_from_scratch", target)
+    return target
+
+
+def test_planted_solution_line_is_caught(root, tmp_path):
+    target = _copy_release(root, tmp_path)
+    path = target / "spiral_from_scratch.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    stub = next(c for c in nb.cells if "raise NotImplementedError()" in c.source)
+    stub.source = stub.source.replace("raise NotImplementedError()", "return da * (1.0 - self._out * self._out)", 1)
+    nbformat.write(nb, path)
+    leaks = find_leaks(_masters(root, "spiral_from_scratch"), target)
+    assert [leak.what for leak in leaks] == ["solution line"]
+
+
+def test_planted_hidden_test_in_metadata_and_markers_and_gradebook_are_caught(root, tmp_path):
+    target = _copy_release(root, tmp_path)
+    path = target / "spiral_from_scratch.ipynb"
+    raw = json.loads(path.read_text())
+    raw["cells"][0]["metadata"]["note"] = "def _instance_norm_reference(z, gamma, beta, eps):"
+    path.write_text(json.dumps(raw))
+    (target / "notes.py").write_text("### BEGIN HIDDEN TESTS\n")
+    (target / "gradebook.db").write_bytes(b"SQLite format 3\x00")
+    kinds = sorted(leak.what for leak in find_leaks(_masters(root, "spiral_from_scratch"), target))
+    assert kinds == ["gradebook database", "hidden tests line", "nbgrader marker"]
+
+
+def test_gradebook_is_ignored_by_git(root):
+    assert "gradebook.db" in (root / ".gitignore").read_text()

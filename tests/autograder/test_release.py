@@ -27,11 +27,19 @@ def test_committed_release_matches_a_fresh_release_byte_for_byte(root, tmp_path)
             assert (tmp_path / rel).read_bytes() == (root / "release" / rel).read_bytes(), f"{rel} is stale"
 
 
-def test_release_has_stubs_and_no_outputs(root):
+def test_release_has_stubs(root):
     nb = read_notebook(root / "release" / "spiral_from_scratch" / "spiral_from_scratch.ipynb")
     sources = "\n".join(c.source for c in nb.cells)
     assert "raise NotImplementedError()" in sources and "YOUR ANSWER HERE" in sources
-    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_source_and_release_notebooks_are_stored_without_outputs(root):
+    paths = sorted((root / "source").rglob("*.ipynb")) + sorted((root / "release").rglob("*.ipynb"))
+    assert paths
+    for path in paths:
+        nb = read_notebook(path)
+        assert all(not c.get("outputs") and c.get("execution_count") is None
+                   for c in nb.cells if c.cell_type == "code"), f"{path} has stored outputs"
 
 
 def test_secret_lines_exclude_lines_that_are_public_anyway(root):

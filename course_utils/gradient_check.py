@@ -35,6 +35,17 @@ def _like(x: ArrayLike, grad: np.ndarray) -> ArrayLike:
     return torch.from_numpy(grad) if isinstance(x, torch.Tensor) else grad
 
 
+def _centered_pair(f: Callable, x: ArrayLike, view: np.ndarray, ix: tuple, h: float) -> tuple[np.ndarray, np.ndarray]:
+    """``f(x)`` with entry ``ix`` raised by ``h``, then lowered by ``h``; the entry is restored after."""
+    old = view[ix]
+    view[ix] = old + h
+    plus = _to_numpy(f(x)).copy()
+    view[ix] = old - h
+    minus = _to_numpy(f(x)).copy()
+    view[ix] = old
+    return plus, minus
+
+
 def rel_error(x: ArrayLike | float, y: ArrayLike | float) -> float:
     """Largest elementwise ``|x - y| / max(1e-8, |x| + |y|)``."""
     a, b = _to_numpy(x).astype(np.float64), _to_numpy(y).astype(np.float64)
@@ -50,13 +61,8 @@ def eval_numerical_gradient(
     view = _writable_view(x)
     grad = np.zeros(view.shape, dtype=np.float64)
     for ix in np.ndindex(view.shape):
-        old = view[ix]
-        view[ix] = old + h
-        f_plus = float(_to_numpy(f(x)))
-        view[ix] = old - h
-        f_minus = float(_to_numpy(f(x)))
-        view[ix] = old
-        grad[ix] = (f_plus - f_minus) / (2 * h)
+        f_plus, f_minus = _centered_pair(f, x, view, ix, h)
+        grad[ix] = (float(f_plus) - float(f_minus)) / (2 * h)
         if verbose:
             print(ix, grad[ix])
     return _like(x, grad)
@@ -70,12 +76,7 @@ def eval_numerical_gradient_array(
     upstream = _to_numpy(df)
     grad = np.zeros(view.shape, dtype=np.float64)
     for ix in np.ndindex(view.shape):
-        old = view[ix]
-        view[ix] = old + h
-        plus = _to_numpy(f(x)).copy()
-        view[ix] = old - h
-        minus = _to_numpy(f(x)).copy()
-        view[ix] = old
+        plus, minus = _centered_pair(f, x, view, ix, h)
         grad[ix] = np.sum((plus - minus) * upstream) / (2 * h)
     return _like(x, grad)
 
@@ -100,13 +101,8 @@ def grad_check_sparse(
     errors = []
     for _ in range(num_checks):
         ix = tuple(int(rng.integers(n)) for n in view.shape)
-        old = view[ix]
-        view[ix] = old + h
-        f_plus = float(_to_numpy(f(x)))
-        view[ix] = old - h
-        f_minus = float(_to_numpy(f(x)))
-        view[ix] = old
-        numeric = (f_plus - f_minus) / (2 * h)
+        f_plus, f_minus = _centered_pair(f, x, view, ix, h)
+        numeric = (float(f_plus) - float(f_minus)) / (2 * h)
         error = abs(numeric - analytic[ix]) / max(1e-8, abs(numeric) + abs(analytic[ix]))
         print(f"numerical: {numeric:f} analytic: {analytic[ix]:f}, relative error: {error:e}")
         errors.append(float(error))

@@ -1,0 +1,169 @@
+"""One results object per graded submission, and everything it serialises to.
+
+``SubmissionResult`` writes Gradescope's ``results.json`` (and reads it back,
+which is how an interrupted batch resumes), a plain-text feedback file, and
+one row of the CSV gradebook. Files are written atomically: a crash leaves
+either the old file or the new one, never half of one.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class TestResult:
+    name: str
+    item: str
+    score: float
+    max_score: float
+    message: str = ""
+    output: str = ""
+    visibility: str = "visible"
+    seconds: float = 0.0
+
+    @property
+    def question(self) -> str:
+        return self.item.split("_", 1)[0]
+
+    @property
+    def passed(self) -> bool:
+        return self.score >= self.max_score
+
+    def to_gradescope(self) -> dict:
+        text = self.message
+        if self.output:
+            text += ("\n\n" if text else "") + "Printed output:\n" + self.output
+        return {"name": self.name, "score": self.score, "max_score": self.max_score,
+                "status": "passed" if self.passed else "failed", "output": text, "visibility": self.visibility,
+                "extra_data": {"item": self.item, "message": self.message, "printed": self.output,
+                               "seconds": round(self.seconds, 3)}}
+
+    @classmethod
+    def from_gradescope(cls, data: dict) -> "TestResult":
+        extra = data.get("extra_data", {})
+        return cls(data["name"], extra["item"], float(data["score"]), float(data["max_score"]),
+                   extra.get("message", ""), extra.get("printed", ""), data.get("visibility", "visible"),
+                   float(extra.get("seconds", 0.0)))
+
+
+@dataclass(frozen=True)
+class ManualItem:
+    item: str
+    max_score: float
+
+
+@dataclass
+class SubmissionResult:
+    student: str
+    assignment: str
+    tests: list[TestResult]
+    manual: list[ManualItem] = field(default_factory=list)
+    execution_time: float = 0.0
+    submission_sha256: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return sum(t.score for t in self.tests)
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.max_score for t in self.tests)
+
+    def by_question(self) -> dict[str, tuple[float, float]]:
+        table: dict[str, tuple[float, float]] = {}
+        for t in self.tests:
+            got, best = table.get(t.question, (0.0, 0.0))
+            table[t.question] = (got + t.score, best + t.max_score)
+        return table
+
+    def by_item(self) -> dict[str, tuple[float, float]]:
+        table: dict[str, tuple[float, float]] = {}
+        for t in self.tests:
+            got, best = table.get(t.item, (0.0, 0.0))
+            table[t.item] = (got + t.score, best + t.max_score)
+        return table
+
+    def summary_line(self) -> str:
+        manual = sum(m.max_score for m in self.manual)
+        text = f"Auto-graded score: {self.score:g} / {self.max_score:g}."
+        if manual:
+            text += f" {manual:g} more points are graded by hand: " + ", ".join(
+                f"{m.item} ({m.max_score:g})" for m in self.manual) + "."
+        return text
+
+    def to_gradescope(self) -> dict:
+        return {
+            "score": self.score,
+            "execution_time": round(self.execution_time),
+            "output": "\n".join([self.summary_line(), *self.notes]),
+            "visibility": "visible",
+            "stdout_visibility": "hidden",
+            "tests": [t.to_gradescope() for t in self.tests],
+            "extra_data": {"schema": SCHEMA, "student": self.student, "assignment": self.assignment,
+                           "submission_sha256": self.submission_sha256,
+                           "manual": [asdict(m) for m in self.manual], "notes": self.notes,
+                           "execution_seconds": round(self.execution_time, 3)},
+        }
+
+    @classmethod
+    def from_gradescope(cls, data: dict) -> "SubmissionResult":
+        extra = data["extra_data"]
+        if extra.get("schema") != SCHEMA:
+            raise ValueError("results.json written by another version of the grader")
+        return cls(extra["student"], extra["assignment"], [TestResult.from_gradescope(t) for t in data["tests"]],
+                   [ManualItem(**m) for m in extra.get("manual", [])], float(extra.get("execution_seconds", 0.0)),
+                   extra.get("submission_sha256", ""), list(extra.get("notes", [])))
+
+    def feedback(self) -> str:
+        lines = [f"{self.assignment}: feedback for {self.student}", "", self.summary_line(), *self.notes, ""]
+        for question, (got, best) in self.by_question().items():
+            lines.append(f"{question}: {got:g} / {best:g}")
+        for t in self.tests:
+            lines += ["", f"[{'PASS' if t.passed else 'FAIL'}] {t.name}  ({t.score:g} / {t.max_score:g})"]
+            if t.message:
+                lines += [f"    {line}" for line in t.message.splitlines()]
+            if t.output:
+                lines += ["    printed:"] + [f"    | {line}" for line in t.output.splitlines()]
+        for m in self.manual:
+            lines += ["", f"[MANUAL] {m.item}  (graded by hand, {m.max_score:g} points)"]
+        return "\n".join(lines) + "\n"
+
+    def write(self, folder: Path) -> None:
+        """``results.json`` and ``feedback.txt`` in ``folder``; results.json last, as the mark of completion."""
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomically(folder / "feedback.txt", self.feedback())
+        write_atomically(folder / "results.json", json.dumps(self.to_gradescope(), indent=2))
+
+
+def gradebook_csv(results: list[SubmissionResult], questions: list[str]) -> str:
+    """One row per student: points per question, the auto-graded total, and manual points still to grade."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", *questions, "auto_score", "auto_max", "manual_pending", "seconds"])
+    for r in sorted(results, key=lambda r: r.student):
+        table = r.by_question()
+        writer.writerow([r.student, *(f"{table.get(q, (0.0, 0.0))[0]:g}" for q in questions), f"{r.score:g}",
+                         f"{r.max_score:g}", f"{sum(m.max_score for m in r.manual):g}", f"{r.execution_time:.1f}"])
+    return buffer.getvalue()
+
+
+def write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

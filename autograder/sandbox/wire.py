@@ -1,0 +1,190 @@
+"""The message format between the grader and a sandboxed submission.
+
+A frame is ``<8-byte big-endian header length><JSON header><raw array buffers>``.
+Values are plain JSON, plus tagged objects for what JSON lacks:
+
+``{"$array": i, "dtype": "float64", "shape": [2, 3]}``   the i-th raw buffer
+``{"$tuple": [...]}``                                   a tuple
+``{"$handle": 7, "type": "Dropout"}``                   an object living in the sandbox
+``{"$dtype": "float64"}``                               a dtype argument (``torch.float64`` in the sandbox)
+
+Nothing is ever unpickled: decoding builds only numbers, strings, lists, dicts,
+tuples and numpy arrays of a fixed set of dtypes, so a hostile peer can send
+wrong values but never code. This module is imported by both sides and
+depends on numpy alone.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+MAX_FRAME_BYTES = 256 * 2**20
+MAX_DEPTH = 32
+ALLOWED_DTYPES = frozenset(
+    ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64"]
+)
+_HEADER = struct.Struct(">Q")
+
+
+class WireError(Exception):
+    """A frame that breaks the format: too big, truncated, or holding an unknown tag."""
+
+
+class PeerClosed(WireError):
+    """The other side closed the connection (it exited or was killed)."""
+
+
+@dataclass(frozen=True)
+class Handle:
+    """A reference to an object that stays inside the sandbox."""
+
+    id: int
+    type: str
+
+
+@dataclass(frozen=True)
+class DType:
+    """A dtype passed as an argument, for example ``dtype=torch.float64``."""
+
+    name: str
+
+    def __post_init__(self) -> None:
+        if self.name not in ALLOWED_DTYPES:
+            raise WireError(f"unsupported dtype {self.name!r}")
+
+
+def encode(value: Any) -> bytes:
+    buffers: list[bytes] = []
+    header = json.dumps(_tag(value, buffers, 0), allow_nan=True, separators=(",", ":")).encode()
+    frame = _HEADER.pack(len(header)) + header + b"".join(buffers)
+    if len(frame) > MAX_FRAME_BYTES:
+        raise WireError(f"message of {len(frame)} bytes exceeds the limit of {MAX_FRAME_BYTES}")
+    return frame
+
+
+def _tag(value: Any, buffers: list[bytes], depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    if value is None or isinstance(value, (bool, int, float, str)):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+            raise WireError("integer out of range")
+        return value
+    if isinstance(value, np.generic):
+        return _tag(value.item(), buffers, depth)
+    if isinstance(value, np.ndarray):
+        if value.dtype.name not in ALLOWED_DTYPES:
+            raise WireError(f"arrays of dtype {value.dtype} cannot be sent")
+        data = np.ascontiguousarray(value).tobytes()
+        buffers.append(data)
+        return {"$array": len(buffers) - 1, "dtype": value.dtype.name, "shape": list(value.shape), "size": len(data)}
+    if isinstance(value, tuple):
+        return {"$tuple": [_tag(v, buffers, depth + 1) for v in value]}
+    if isinstance(value, list):
+        return [_tag(v, buffers, depth + 1) for v in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) and not k.startswith("$") for k in value):
+            raise WireError("dict keys must be strings that do not start with '$'")
+        return {k: _tag(v, buffers, depth + 1) for k, v in value.items()}
+    if isinstance(value, Handle):
+        return {"$handle": value.id, "type": value.type}
+    if isinstance(value, DType):
+        return {"$dtype": value.name}
+    raise WireError(f"cannot send a value of type {type(value).__name__}")
+
+
+def decode(frame: bytes) -> Any:
+    if len(frame) < _HEADER.size:
+        raise WireError("truncated frame")
+    (length,) = _HEADER.unpack_from(frame)
+    if length > len(frame) - _HEADER.size:
+        raise WireError("truncated frame header")
+    try:
+        tree = json.loads(frame[_HEADER.size:_HEADER.size + length])
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise WireError(f"bad frame header: {exc}") from None
+    offsets = [_HEADER.size + length]
+    return _untag(tree, memoryview(frame), offsets, 0)
+
+
+def _untag(tree: Any, frame: memoryview, offsets: list[int], depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    if isinstance(tree, list):
+        return [_untag(v, frame, offsets, depth + 1) for v in tree]
+    if not isinstance(tree, dict):
+        return tree
+    if "$array" in tree:
+        dtype, shape, size = tree.get("dtype"), tree.get("shape"), tree.get("size")
+        if dtype not in ALLOWED_DTYPES or not isinstance(shape, list) or not isinstance(size, int):
+            raise WireError("bad array tag")
+        if not all(isinstance(n, int) and n >= 0 for n in shape):
+            raise WireError("bad array shape")
+        expected = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+        start = offsets[0]
+        if size != expected or start + size > len(frame):
+            raise WireError("array buffer does not match its shape")
+        offsets[0] = start + size
+        return np.frombuffer(frame[start:start + size], dtype=dtype).reshape(shape).copy()
+    if "$tuple" in tree:
+        return tuple(_untag(tree["$tuple"], frame, offsets, depth + 1))
+    if "$handle" in tree:
+        if not isinstance(tree["$handle"], int) or not isinstance(tree.get("type"), str):
+            raise WireError("bad handle tag")
+        return Handle(tree["$handle"], tree["type"][:100])
+    if "$dtype" in tree:
+        return DType(tree["$dtype"])
+    if any(k.startswith("$") for k in tree):
+        raise WireError("unknown tag")
+    return {k: _untag(v, frame, offsets, depth + 1) for k, v in tree.items()}
+
+
+def send(sock: socket.socket, value: Any) -> None:
+    sock.sendall(encode(value))
+
+
+def receive(sock: socket.socket) -> Any:
+    """Read one frame; honours the socket's timeout (``socket.timeout`` propagates)."""
+    head = _read_exactly(sock, _HEADER.size)
+    (length,) = _HEADER.unpack(head)
+    if length > MAX_FRAME_BYTES:
+        raise WireError("frame header too large")
+    header = _read_exactly(sock, length)
+    try:
+        tree = json.loads(header)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise WireError(f"bad frame header: {exc}") from None
+    body_size = _buffer_bytes(tree, 0)
+    if length + body_size > MAX_FRAME_BYTES:
+        raise WireError("frame too large")
+    return decode(head + header + _read_exactly(sock, body_size))
+
+
+def _buffer_bytes(tree: Any, depth: int) -> int:
+    if depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    if isinstance(tree, list):
+        return sum(_buffer_bytes(v, depth + 1) for v in tree)
+    if isinstance(tree, dict):
+        if "$array" in tree:
+            size = tree.get("size")
+            if not isinstance(size, int) or size < 0:
+                raise WireError("bad array tag")
+            return size
+        return sum(_buffer_bytes(v, depth + 1) for v in tree.values())
+    return 0
+
+
+def _read_exactly(sock: socket.socket, count: int) -> bytes:
+    chunks, remaining = [], count
+    while remaining:
+        chunk = sock.recv(min(remaining, 1 << 20))
+        if not chunk:
+            raise PeerClosed("connection closed")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)

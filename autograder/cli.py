@@ -1,4 +1,4 @@
-"""The ``course`` command: ``list``, ``release`` and ``check``."""
+"""The ``course`` command: ``list``, ``release``, ``check`` and ``grade``."""
 from __future__ import annotations
 
 import argparse
@@ -48,6 +48,17 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if any(r.problems for r in results) else 0
 
 
+def _grade(args: argparse.Namespace) -> int:
+    from autograder.assignments import load_assignment
+    from autograder.grade import format_summary, grade
+
+    root = course_root()
+    results = grade(root, load_assignment(root, args.assignment), args.submissions, args.out, jobs=args.jobs)
+    print(format_summary(results))
+    print(f"wrote {args.out / 'grades.csv'} and results.json + feedback.txt for {len(results)} student(s)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from pathlib import Path
 
@@ -69,6 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     checking.add_argument("--full", action="store_true", help="run notebooks as students would (no COURSE_QUICK)")
     checking.add_argument("--jobs", type=int, default=2, help="notebooks run side by side (default 2)")
     checking.set_defaults(run=_check)
+
+    grading = commands.add_parser("grade", help="score submissions with the hidden graders")
+    grading.add_argument("assignment")
+    grading.add_argument("submissions", nargs="+", type=Path,
+                         help="a student's .ipynb, a student's folder, or a folder of those")
+    grading.add_argument("--out", type=Path, required=True, help="folder for results.json, feedback and grades.csv")
+    grading.add_argument("--jobs", type=int, default=1, help="submissions graded side by side (default 1)")
+    grading.set_defaults(run=_grade)
 
     args = parser.parse_args(argv)
     try:

@@ -194,23 +194,35 @@ def _student_error(exc: StudentException, test: GradedTest) -> str:
     return f"{prefix} {kind}{where} ({PRIVATE_NOTE})"
 
 
-def grade_notebook(grader: Grader, path: Path, student: str, sandbox: Sandbox, references: References,
-                   progress: Callable[[], None] | None = None) -> SubmissionResult:
-    """Grade the notebook at ``path``: one ``TestResult`` per hidden test, manual items listed."""
-    start = time.perf_counter()
-    data = path.read_bytes()
-    try:
-        cells = answer_cells(data)
-        unreadable = ""
-    except UnreadableNotebook as exc:
-        cells, unreadable = {}, f"your notebook could not be read: {exc}"
+def grade_answers(grader: Grader, answers: dict[str, str], sandbox: Sandbox, references: References,
+                  only_cells: set[str] | None = None, progress: Callable[[], None] | None = None
+                  ) -> list[TestResult]:
+    """Run the hidden tests (those that load one of ``only_cells``, if given) on a set of answer cells."""
     results = []
     for test in grader.tests:
-        if unreadable:
-            results.append(TestResult(test.name, test.item, 0.0, test.points, unreadable, "", test.visibility))
-        else:
-            results.append(run_test(grader, test, cells, sandbox, references))
+        if only_cells is None or only_cells & set(test.cells):
+            results.append(run_test(grader, test, answers, sandbox, references))
         if progress:
             progress()
+    return results
+
+
+def grade_notebook(grader: Grader, path: Path | None, student: str, sandbox: Sandbox, references: References,
+                   progress: Callable[[], None] | None = None) -> SubmissionResult:
+    """Grade the notebook at ``path`` (``None``: not submitted): one ``TestResult`` per hidden test."""
+    start = time.perf_counter()
+    data, answers, problem = b"", {}, ""
+    if path is None:
+        problem = f"no {grader.notebook.path.name} found in the submission"
+    else:
+        try:
+            data = path.read_bytes()
+            answers = answer_cells(data)
+        except (OSError, UnreadableNotebook) as exc:
+            problem = f"your notebook could not be read: {exc}"
+    if problem:
+        results = [TestResult(t.name, t.item, 0.0, t.points, problem, "", t.visibility) for t in grader.tests]
+    else:
+        results = grade_answers(grader, answers, sandbox, references, progress=progress)
     return SubmissionResult(student, grader.assignment, results, list(grader.manual), time.perf_counter() - start,
-                            hashlib.sha256(data).hexdigest(), [unreadable] if unreadable else [])
+                            hashlib.sha256(data).hexdigest(), [problem] if problem else [])

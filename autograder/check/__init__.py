@@ -1,69 +1,113 @@
-"""``course check``: the master must score every auto-graded point, the blank release none.
+"""``course check``: prove that each assignment's notebooks and hidden graders are fit to release.
 
-Both notebooks are scored by running the master's test cells (hidden tests
-included) against their answer cells, in fresh kernels, side by side.
+For every notebook of an assignment:
+
+1. the master runs top to bottom through nbclient and passes its own test cells;
+2. the hidden graders give the master every auto-graded point;
+3. the hidden graders give the blank release no point;
+4. every mutant of the catalogue ``tests/mutants/<notebook>.py`` loses points on its
+   question and only there, and every correct alternative keeps all its points.
 """
 from __future__ import annotations
 
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from tqdm import tqdm
 
-from autograder.assignments import Assignment, CourseError, Notebook
+from autograder.assignments import Assignment, CourseError
+from autograder.check.mutants import Mutant, Verdict, catalogue_calls, judge, load_catalogue
 from autograder.notebook_scoring import NotebookRun, score_submission
+from autograder.results import SubmissionResult
+from autograder.workers import Grading, run_parallel
 
 
-@dataclass(frozen=True)
-class NotebookCheck:
+@dataclass
+class AssignmentCheck:
     assignment: str
-    notebook: Notebook
-    master: NotebookRun
-    blank: NotebookRun
+    notebook_runs: dict[str, NotebookRun] = field(default_factory=dict)
+    master: SubmissionResult | None = None
+    blank: SubmissionResult | None = None
+    verdicts: list[Verdict] = field(default_factory=list)
+    seconds: float = 0.0
 
     @property
     def problems(self) -> list[str]:
         found = []
-        got, best = self.master.points()
-        if got < best:
-            found += [f"master loses {s.max_points - s.points:g} on {s.grade_id}: {s.message}"
-                      for s in self.master.scores if s.kind == "auto" and s.points < s.max_points]
-        found += [f"blank release scores {s.points:g} on {s.grade_id}"
-                  for s in self.blank.scores if s.kind == "auto" and s.points > 0]
+        for name, run in self.notebook_runs.items():
+            found += [f"{name}: the master's own test cell {s.grade_id} fails: {s.message}"
+                      for s in run.scores if s.kind == "auto" and s.points < s.max_points]
+        if self.master is not None:
+            found += [f"master loses {t.max_score - t.score:g} on {t.name}: {t.message}"
+                      for t in self.master.tests if not t.passed]
+        if self.blank is not None:
+            found += [f"blank release scores {t.score:g} on {t.name}" for t in self.blank.tests if t.score > 0]
+        found += [f"mutant {v.entry.item} '{v.entry.description}': {v.problem}" if isinstance(v.entry, Mutant)
+                  else f"alternative '{v.entry.description}': {v.problem}" for v in self.verdicts if not v.ok]
         return found
 
 
-def check(root: Path, assignments: list[Assignment], quick: bool = True, jobs: int = 2) -> list[NotebookCheck]:
-    """Score the master and the blank release of every notebook of ``assignments``."""
-    jobs_to_run = []
+def check(root: Path, assignments: list[Assignment], quick: bool = True, jobs: int = 2,
+          mutants: bool = True, log=sys.stderr) -> list[AssignmentCheck]:
+    checks = []
     for assignment in assignments:
-        for notebook in assignment.notebooks:
-            released = root / "release" / assignment.name / notebook.path.name
-            if not released.is_file():
-                raise CourseError(f"{released} is missing: run `course release {assignment.name}` first")
-            jobs_to_run.append((assignment.name, notebook, released))
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [
-            (name, notebook,
-             pool.submit(score_submission, notebook.path, nbformat.read(notebook.path, as_version=4), quick),
-             pool.submit(score_submission, notebook.path, nbformat.read(released, as_version=4), quick))
-            for name, notebook, released in jobs_to_run
-        ]
-        return [NotebookCheck(name, nb, master.result(), blank.result()) for name, nb, master, blank in futures]
+        start = time.perf_counter()
+        result = AssignmentCheck(assignment.name)
+        released = {nb.name: root / "release" / assignment.name / nb.path.name for nb in assignment.notebooks}
+        for path in released.values():
+            if not path.is_file():
+                raise CourseError(f"{path} is missing: run `course release {assignment.name}` first")
+        grading = Grading(root, assignment.name)
+        try:
+            with ThreadPoolExecutor(max_workers=1) as notebook_runner:
+                runs = {nb.name: notebook_runner.submit(score_submission, nb.path,
+                                                        nbformat.read(nb.path, as_version=4), quick)
+                        for nb in assignment.notebooks}
+                print(f"{assignment.name}: grading the master and the blank release...", file=log)
+                result.master = grading.grade_master()
+                result.blank = grading.grade_student("blank release", released)
+                if mutants:
+                    result.verdicts = _run_catalogue(root, grading, jobs, log)
+                result.notebook_runs = {name: future.result() for name, future in runs.items()}
+        finally:
+            grading.close()
+        result.seconds = time.perf_counter() - start
+        checks.append(result)
+    return checks
 
 
-def format_report(results: list[NotebookCheck]) -> str:
-    header = f"{'assignment':<24}{'notebook':<28}{'master':>12}{'blank':>12}{'manual':>9}{'seconds':>9}"
+def _run_catalogue(root: Path, grading: Grading, jobs: int, log) -> list[Verdict]:
+    entries, calls = [], []
+    for name, grader in grading.graders.items():
+        mutants, alternatives = load_catalogue(root, name)
+        entries += [*mutants, *alternatives]
+        calls += catalogue_calls(grader.master_cells, name, [*mutants, *alternatives])
+    verdicts: list[Verdict | None] = [None] * len(calls)
+    with tqdm(total=len(calls), unit="variant", desc="mutants", file=log) as bar:
+        for index, results in run_parallel(grading, "grade_answers", calls, jobs):
+            verdicts[index] = judge(entries[index], results)
+            bar.update()
+    return [v for v in verdicts if v is not None]
+
+
+def format_report(checks: list[AssignmentCheck]) -> str:
+    header = (f"{'assignment':<24}{'notebook run':>14}{'master':>10}{'blank':>9}{'mutants caught':>16}"
+              f"{'alternatives':>14}{'seconds':>9}")
     lines = [header, "-" * len(header)]
-    for r in results:
-        got, best = r.master.points()
-        blank, _ = r.blank.points()
-        _, manual = r.master.points("manual")
-        lines.append(
-            f"{r.assignment:<24}{r.notebook.name:<28}{f'{got:g}/{best:g}':>12}{f'{blank:g}/{best:g}':>12}"
-            f"{manual:>9g}{r.master.seconds:>9.1f}"
-        )
-    problems = [f"  {r.assignment}/{r.notebook.name}: {p}" for r in results for p in r.problems]
+    for c in checks:
+        cells = [s for run in c.notebook_runs.values() for s in run.scores if s.kind == "auto"]
+        passed = sum(s.points >= s.max_points for s in cells)
+        mutants = [v for v in c.verdicts if isinstance(v.entry, Mutant)]
+        alternatives = [v for v in c.verdicts if not isinstance(v.entry, Mutant)]
+        master = f"{c.master.score:g}/{c.master.max_score:g}" if c.master else "-"
+        blank = f"{c.blank.score:g}/{c.blank.max_score:g}" if c.blank else "-"
+        lines.append(f"{c.assignment:<24}{f'{passed}/{len(cells)} cells':>14}{master:>10}{blank:>9}"
+                     f"{f'{sum(v.ok for v in mutants)}/{len(mutants)}':>16}"
+                     f"{f'{sum(v.ok for v in alternatives)}/{len(alternatives)}':>14}{c.seconds:>9.1f}")
+    problems = [f"  {c.assignment}: {p}" for c in checks for p in c.problems]
     lines += ["", "problems:", *problems] if problems else ["", "all checks passed"]
     return "\n".join(lines)

@@ -1,0 +1,103 @@
+"""Mutation testing of the hidden graders: realistic bugs must lose points, correct variants must not.
+
+A catalogue is a Python file ``tests/mutants/<notebook>.py`` that defines
+``MUTANTS`` and ``ALTERNATIVES``, lists of the classes below. Each entry edits
+one answer cell of the master notebook by exact text replacement (every ``old``
+must occur exactly once, so a catalogue that no longer fits the master fails
+loudly instead of silently testing nothing). Only the tests that load the
+edited cell are run: the other tests hold none of the edited code, so they
+cannot change.
+"""
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.assignments import CourseError
+from autograder.results import TestResult
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A bug in ``cell`` that must cost points on ``item`` and nowhere outside ``item``'s question."""
+
+    item: str
+    description: str
+    cell: str
+    edits: tuple[tuple[str, str], ...]
+
+    @property
+    def question(self) -> str:
+        return self.item.split("_", 1)[0]
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A correct variant of ``cell`` (another formula, float64, extra prints) that must keep every point."""
+
+    description: str
+    cell: str
+    edits: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    entry: Mutant | Alternative
+    results: tuple[TestResult, ...]
+    problem: str
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+def apply_edits(source: str, edits: tuple[tuple[str, str], ...], where: str) -> str:
+    for old, new in edits:
+        count = source.count(old)
+        if count != 1:
+            raise CourseError(f"{where}: the text to replace occurs {count} times in the master cell, not once:\n"
+                              f"{old}")
+        source = source.replace(old, new)
+    return source
+
+
+def load_catalogue(root: Path, notebook: str) -> tuple[list[Mutant], list[Alternative]]:
+    path = root / "tests" / "mutants" / f"{notebook}.py"
+    if not path.is_file():
+        raise CourseError(f"no mutant catalogue for {notebook}: expected {path}")
+    spec = importlib.util.spec_from_file_location(f"mutant_catalogue_{notebook}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.MUTANTS), list(module.ALTERNATIVES)
+
+
+def judge(entry: Mutant | Alternative, results: list[TestResult]) -> Verdict:
+    lost: dict[str, float] = {}
+    for t in results:
+        lost[t.item] = lost.get(t.item, 0.0) + t.max_score - t.score
+    if isinstance(entry, Alternative):
+        failing = [f"{t.name}: {t.message}" for t in results if not t.passed]
+        problem = "a correct variant lost points: " + "; ".join(failing) if failing else ""
+    else:
+        elsewhere = sorted(item for item, points in lost.items()
+                           if points > 0 and item.split("_", 1)[0] != entry.question)
+        if not lost.get(entry.item):
+            problem = f"survived: no points lost on {entry.item}"
+        elif elsewhere:
+            problem = f"also lost points outside {entry.question}: {', '.join(elsewhere)}"
+        else:
+            problem = ""
+    return Verdict(entry, tuple(results), problem)
+
+
+def catalogue_calls(master_cells: dict[str, str], notebook: str, entries: list[Mutant | Alternative]
+                    ) -> list[tuple[str, dict[str, str], set[str]]]:
+    """``Grading.grade_answers`` arguments for every entry: the master's answers with one cell edited."""
+    calls = []
+    for entry in entries:
+        if entry.cell not in master_cells:
+            raise CourseError(f"{entry.description}: the master has no answer cell {entry.cell}")
+        edited = apply_edits(master_cells[entry.cell], entry.edits, f"{entry.description} ({entry.cell})")
+        calls.append((notebook, {**master_cells, entry.cell: edited}, {entry.cell}))
+    return calls

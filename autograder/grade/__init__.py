@@ -1,0 +1,136 @@
+"""``course grade``: score submissions with the hidden graders and write the gradebook.
+
+For every student, ``OUT/<student>/results.json`` (Gradescope's schema) and
+``OUT/<student>/feedback.txt``; for the batch, ``OUT/grades.csv``. A student
+whose results.json matches the same submission and the same graders is not
+graded again, so an interrupted batch resumes where it stopped.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from autograder.assignments import Assignment, CourseError
+from autograder.results import SubmissionResult, gradebook_csv, write_atomically
+from autograder.workers import Grading, require_full_marks, run_parallel
+
+Files = dict[str, Path | None]
+
+
+def discover(assignment: Assignment, paths: list[Path]) -> dict[str, Files]:
+    """Students and their notebook files. A path is a student's ``.ipynb`` (the student is its stem), a
+    student's folder (one holding a notebook named like the assignment's; the student is the folder's
+    name), or a folder of such files and folders. In a student's folder a single notebook of another
+    name is taken when the assignment has one notebook."""
+    names = {nb.path.name for nb in assignment.notebooks}
+    students: dict[str, Files] = {}
+
+    def add(student: str, files: Files, origin: Path) -> None:
+        if student in students:
+            raise CourseError(f"two submissions for student {student!r} (the second is {origin})")
+        students[student] = files
+
+    def student_folder(folder: Path) -> Files:
+        notebooks = _notebooks(folder)
+        files: Files = {nb.name: folder / nb.path.name if (folder / nb.path.name).is_file() else None
+                        for nb in assignment.notebooks}
+        if len(assignment.notebooks) == 1 and files[assignment.notebooks[0].name] is None and len(notebooks) == 1:
+            files[assignment.notebooks[0].name] = notebooks[0]
+        return files
+
+    for path in paths:
+        if path.is_file():
+            if path.suffix != ".ipynb":
+                raise CourseError(f"{path} is not a notebook (.ipynb)")
+            add(path.stem, _single_file(assignment, path), path)
+        elif path.is_dir():
+            notebooks = _notebooks(path)
+            if any(p.name in names for p in notebooks):
+                add(path.name, student_folder(path), path)
+                continue
+            for notebook in notebooks:
+                add(notebook.stem, _single_file(assignment, notebook), notebook)
+            for folder in _folders(path):
+                add(folder.name, student_folder(folder), folder)
+        else:
+            raise CourseError(f"{path}: no such file or folder")
+    if not students:
+        raise CourseError("no submission found in " + ", ".join(str(p) for p in paths))
+    return dict(sorted(students.items()))
+
+
+def _notebooks(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.ipynb") if p.is_file() and not p.name.startswith("."))
+
+
+def _folders(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def _single_file(assignment: Assignment, path: Path) -> Files:
+    if len(assignment.notebooks) == 1:
+        return {assignment.notebooks[0].name: path}
+    return {nb.name: path if path.name == nb.path.name else None for nb in assignment.notebooks}
+
+
+def fingerprint(files: Files) -> str:
+    return ",".join(hashlib.sha256(p.read_bytes() if p is not None and p.is_file() else b"").hexdigest()
+                    for p in files.values())
+
+
+def _finished(folder: Path, files: Files) -> SubmissionResult | None:
+    try:
+        result = SubmissionResult.from_gradescope(json.loads((folder / "results.json").read_text()))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return result if result.submission_sha256 == fingerprint(files) else None
+
+
+def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs: int = 1,
+          log=sys.stderr) -> list[SubmissionResult]:
+    students = discover(assignment, paths)
+    out.mkdir(parents=True, exist_ok=True)
+    done = {s: r for s, files in students.items() if (r := _finished(out / s, files)) is not None}
+    todo = [s for s in students if s not in done]
+    if done:
+        print(f"{len(done)} submission(s) already graded in {out}: kept", file=log)
+    if todo:
+        grading = Grading(root, assignment.name)
+        try:
+            print("grading the master notebook first (it must score every point)...", file=log)
+            require_full_marks(grading.grade_master())
+            with tqdm(total=len(todo), unit="submission", file=log, desc=assignment.name) as bar:
+                calls = [(s, students[s]) for s in todo]
+                for index, result in run_parallel(grading, "grade_student", calls, jobs):
+                    result.submission_sha256 = fingerprint(students[todo[index]])
+                    result.write(out / result.student)
+                    done[result.student] = result
+                    bar.update()
+        finally:
+            grading.close()
+    results = [done[s] for s in students]
+    questions = list(dict.fromkeys(t.question for r in results for t in r.tests))
+    write_atomically(out / "grades.csv", gradebook_csv(results, questions))
+    return results
+
+
+def format_summary(results: list[SubmissionResult]) -> str:
+    questions = list(dict.fromkeys(t.question for r in results for t in r.tests))
+    width = max([len("student"), *(len(r.student) for r in results)]) + 2
+    header = f"{'student':<{width}}" + "".join(f"{q:>7}" for q in questions) + f"{'total':>10}{'seconds':>9}"
+    lines = [header, "-" * len(header)]
+    for r in results:
+        table = r.by_question()
+        lines.append(f"{r.student:<{width}}" + "".join(f"{table.get(q, (0, 0))[0]:>7g}" for q in questions)
+                     + f"{f'{r.score:g}/{r.max_score:g}':>10}{r.execution_time:>9.1f}")
+    if results:
+        best = results[0].by_question()
+        lines.append(f"{'(max)':<{width}}" + "".join(f"{best.get(q, (0, 0))[1]:>7g}" for q in questions))
+        manual = sum(m.max_score for m in results[0].manual)
+        if manual:
+            lines.append(f"{manual:g} manually graded points per student are not included.")
+    return "\n".join(lines)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from jupyter_client import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -57,9 +58,9 @@ def execute(nb: nbformat.NotebookNode, timeout: int = 600, quick: bool = True) -
     """Run every cell in a fresh kernel inside a temporary folder, keeping going after errors."""
     env = {**os.environ, "COURSE_QUICK": "1" if quick else "0", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     with tempfile.TemporaryDirectory(prefix="course-run-") as cwd:
-        client = NotebookClient(
-            nb, timeout=timeout, allow_errors=True, kernel_name="python3", resources={"metadata": {"path": cwd}}
-        )
+        kernel = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(cwd, "kernel"))
+        client = NotebookClient(nb, km=kernel, timeout=timeout, allow_errors=True,
+                                resources={"metadata": {"path": cwd}})
         try:
             client.execute(env=env)
         except (CellTimeoutError, DeadKernelError) as exc:

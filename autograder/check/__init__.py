@@ -52,7 +52,8 @@ class AssignmentCheck:
 
 
 def check(root: Path, assignments: list[Assignment], quick: bool = True, jobs: int = 2,
-          mutants: bool = True, log=sys.stderr) -> list[AssignmentCheck]:
+          mutants: bool = True, log=None) -> list[AssignmentCheck]:
+    log = log or sys.stderr
     checks = []
     for assignment in assignments:
         start = time.perf_counter()

@@ -91,7 +91,8 @@ def _finished(folder: Path, files: Files) -> SubmissionResult | None:
 
 
 def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs: int = 1,
-          log=sys.stderr) -> list[SubmissionResult]:
+          log=None) -> list[SubmissionResult]:
+    log = log or sys.stderr
     students = discover(assignment, paths)
     out.mkdir(parents=True, exist_ok=True)
     done = {s: r for s, files in students.items() if (r := _finished(out / s, files)) is not None}

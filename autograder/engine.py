@@ -19,13 +19,16 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
-from autograder.assignments import CourseError, Notebook, course_root
+from autograder.assignments import CourseError, Notebook
 from autograder.kit import Failure, GradedTest, Kit, Probe, Rule, builtin_exception, collect, forbidden_uses
 from autograder.results import ManualItem, SubmissionResult, TestResult
 from autograder.sandbox import (CellFailed, Sandbox, SandboxConfig, SandboxError, Session, StudentException)
 
 PRIVATE_NOTE = ("printed output and error messages are withheld for tests that run your code next to "
                 "reference components")
+
+
+GRADER_PROBLEM = "grader problem, please tell your instructor"
 
 
 class UnreadableNotebook(Exception):
@@ -68,10 +71,11 @@ class Grader:
     rules: dict[str, list[Rule]]
     manual: list[ManualItem]
 
-    def sandbox_config(self) -> SandboxConfig:
-        root = course_root()
+    def sandbox_config(self, hide: tuple[str, ...] = ()) -> SandboxConfig:
+        """Children see the course's public folders only; ``hide`` adds folders (results, submissions)."""
+        root = self.notebook.path.resolve().parents[2]
         keep = [str(root / name) for name in ("course_utils", "release", "datasets", ".venv")]
-        return SandboxConfig(setup_cells=self.setup, hide=(str(root),), keep=tuple(keep),
+        return SandboxConfig(setup_cells=self.setup, hide=(str(root), *hide), keep=tuple(keep),
                              environment={"COURSE_QUICK": "1"})
 
     def cells_for(self, test: GradedTest, student: dict[str, str]) -> list[tuple[str, str]]:
@@ -168,8 +172,8 @@ def run_test(grader: Grader, test: GradedTest, student: dict[str, str], sandbox:
         message = _student_error(exc, test)
     except SandboxError as exc:
         message = str(exc)
-    except RuntimeError as exc:
-        message = f"grader problem, please tell your instructor: {exc}"
+    except Exception as exc:  # noqa: BLE001 - a grader bug must cost this test, not the batch
+        message = f"{GRADER_PROBLEM}: {type(exc).__name__}: {exc}"
     output = ""
     for session in opened:
         outcome = session.finish()

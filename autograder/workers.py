@@ -20,11 +20,14 @@ from autograder.sandbox import Sandbox
 
 
 class Grading:
-    def __init__(self, root: Path, assignment: str, reference_values: dict[str, dict] | None = None) -> None:
+    def __init__(self, root: Path, assignment: str, reference_values: dict[str, dict] | None = None,
+                 hide: tuple[str, ...] = ()) -> None:
+        """``hide``: folders besides the course that sandboxed children must not see (results, submissions)."""
         self.root = root
+        self.hide = hide
         self.assignment = load_assignment(root, assignment)
         self.graders: dict[str, Grader] = {nb.name: load_grader(assignment, nb) for nb in self.assignment.notebooks}
-        self.sandboxes = {name: Sandbox(g.sandbox_config()) for name, g in self.graders.items()}
+        self.sandboxes = {name: Sandbox(g.sandbox_config(hide)) for name, g in self.graders.items()}
         self.references = {name: References(g, (reference_values or {}).get(name)) for name, g in
                            self.graders.items()}
 
@@ -61,10 +64,10 @@ class Grading:
 _worker: Grading | None = None
 
 
-def _start_worker(root: str, assignment: str, reference_values: dict) -> None:
+def _start_worker(root: str, assignment: str, reference_values: dict, hide: tuple[str, ...]) -> None:
     global _worker
     os.environ["OMP_NUM_THREADS"] = "1"
-    _worker = Grading(Path(root), assignment, reference_values)
+    _worker = Grading(Path(root), assignment, reference_values, hide)
 
 
 def _run(method: str, args: tuple) -> Any:
@@ -81,7 +84,7 @@ def run_parallel(grading: Grading, method: str, calls: list[tuple], jobs: int) -
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(calls)), mp_context=context, initializer=_start_worker,
                              initargs=(str(grading.root), grading.assignment.name,
-                                       grading.reference_values())) as pool:
+                                       grading.reference_values(), grading.hide)) as pool:
         futures = {pool.submit(_run, method, args): index for index, args in enumerate(calls)}
         for future in as_completed(futures):
             yield futures[future], future.result()

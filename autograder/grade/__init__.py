@@ -15,6 +15,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from autograder.assignments import Assignment, CourseError
+from autograder.engine import GRADER_PROBLEM
 from autograder.results import SubmissionResult, gradebook_csv, write_atomically
 from autograder.workers import Grading, require_full_marks, run_parallel
 
@@ -77,6 +78,14 @@ def _single_file(assignment: Assignment, path: Path) -> Files:
     return {nb.name: path if path.name == nb.path.name else None for nb in assignment.notebooks}
 
 
+def _private_folders(root: Path, out: Path, paths: list[Path]) -> tuple[str, ...]:
+    """The results folder and the folders holding submissions, which no student's code may read; a folder
+    that holds the course or Python itself cannot be hidden (children need what is inside)."""
+    folders = {out.resolve(), *(p.resolve() if p.is_dir() else p.resolve().parent for p in paths)}
+    needed = [root.resolve(), Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()]
+    return tuple(sorted(str(f) for f in folders if not any(f == n or f in n.parents for n in needed)))
+
+
 def fingerprint(files: Files) -> str:
     return ",".join(hashlib.sha256(p.read_bytes() if p is not None and p.is_file() else b"").hexdigest()
                     for p in files.values())
@@ -94,13 +103,13 @@ def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs
           log=None) -> list[SubmissionResult]:
     log = log or sys.stderr
     students = discover(assignment, paths)
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
     done = {s: r for s, files in students.items() if (r := _finished(out / s, files)) is not None}
     todo = [s for s in students if s not in done]
     if done:
         print(f"{len(done)} submission(s) already graded in {out}: kept", file=log)
     if todo:
-        grading = Grading(root, assignment.name)
+        grading = Grading(root, assignment.name, hide=_private_folders(root, out, paths))
         try:
             print("grading the master notebook first (it must score every point)...", file=log)
             require_full_marks(grading.grade_master())
@@ -114,6 +123,10 @@ def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs
         finally:
             grading.close()
     results = [done[s] for s in students]
+    troubled = sorted({r.student for r in results for t in r.tests if t.message.startswith(GRADER_PROBLEM)})
+    if troubled:
+        print(f"warning: a hidden test itself failed (not the student's fault) for: {', '.join(troubled)}; "
+              "see their feedback.txt", file=log)
     questions = list(dict.fromkeys(t.question for r in results for t in r.tests))
     write_atomically(out / "grades.csv", gradebook_csv(results, questions))
     return results

@@ -69,9 +69,10 @@ class SandboxError(Exception):
 
 
 class StudentException(SandboxError):
-    """The student's code raised an exception."""
+    """The student's code raised an exception; ``error`` is what the child reported (anything, if forged)."""
 
-    def __init__(self, error: dict) -> None:
+    def __init__(self, error: Any) -> None:
+        error = error if isinstance(error, dict) else {}
         self.type = _clean(str(error.get("type", "Exception")), 80)
         self.message = _clean(str(error.get("message", "")), 300)
         self.where = _clean(str(error.get("where", "")), 120)
@@ -82,7 +83,7 @@ class StudentException(SandboxError):
 class CellFailed(StudentException):
     """An answer cell raised while it was being run."""
 
-    def __init__(self, cell: str, error: dict) -> None:
+    def __init__(self, cell: str, error: Any) -> None:
         super().__init__(error)
         self.cell = cell
         self.args = (f"running your cell {cell} raised {self.args[0]}",)
@@ -147,8 +148,9 @@ class Sandbox:
             **self.config.environment,
         }
         self._log = tempfile.TemporaryFile()
+        # -P: no current folder on the host's import path, where a child could plant modules for a later host
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox.host", str(theirs.fileno())],
+            [sys.executable, "-P", "-m", "autograder.sandbox.host", str(theirs.fileno())],
             pass_fds=[theirs.fileno()], env=env, cwd=tempfile.gettempdir(),
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
         )
@@ -187,9 +189,11 @@ class Sandbox:
         session = Session(self, socket.socket(fileno=fds[0]), reply["pid"], limits)
         try:
             report = session._receive()
-            self.notes.update(report.get("notes", []))
+            if not isinstance(report, dict) or "loaded" not in report or not isinstance(report.get("notes", []), list):
+                raise session._fail(SandboxCrash("sent a malformed reply"))
+            self.notes.update(_clean(str(note), 300) for note in report.get("notes", []))
             if not report.get("loaded"):
-                raise CellFailed(_clean(str(report.get("cell")), 60), report.get("error", {}))
+                raise CellFailed(_clean(str(report.get("cell")), 60), report.get("error"))
         except BaseException:
             session.finish()
             raise
@@ -269,7 +273,7 @@ class Session:
         if not isinstance(reply, dict) or "ok" not in reply:
             raise self._fail(SandboxCrash("sent a malformed reply"))
         if not reply["ok"]:
-            raise StudentException(reply.get("error") if isinstance(reply.get("error"), dict) else {})
+            raise StudentException(reply.get("error"))
         return self._wrap(reply.get("value"))
 
     def _wrap(self, value: Any) -> Any:

@@ -6,7 +6,8 @@ trusted setup cells (the master's locked imports and helpers), then serves
 requests on the control socket FD:
 
 ``spawn``   fork a child that confines itself (own session, temp folder,
-            limits, hidden course folders, unprivileged user when root),
+            limits, hidden course folders and shared scratch folders,
+            unprivileged user when root),
             runs the requested answer cells and then answers calls over a
             fresh socket, whose other end goes back to the grader.
 ``finish``  kill the child and everything it started, reap it, and report
@@ -44,6 +45,9 @@ PR_SET_NO_NEW_PRIVS = 38
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
 MS_BIND, MS_REC, MS_PRIVATE, MS_RDONLY = 4096, 16384, 1 << 18, 1
+# World-writable folders that every process shares: a child gets empty read-only copies (and writes in its own
+# folder), so that it can neither leave files for a later child nor fill memory that outlives it (/dev/shm).
+SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -189,7 +193,10 @@ def _confine(config: dict, limits: dict, workdir: str) -> list[str]:
         try:
             _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare")
             _mount(None, "/", None, MS_REC | MS_PRIVATE)
-            _hide(config.get("hide", []), config.get("keep", []))
+            hide = config.get("hide", [])
+            python = {p for p in (sys.prefix, sys.base_prefix, *sys.path) if p and _inside(p, SHARED_FOLDERS)
+                      and not _inside(p, hide)}
+            _hide([*hide, *SHARED_FOLDERS], [*config.get("keep", []), *sorted(python), workdir])
         except OSError as exc:
             notes.append(f"course folders not hidden ({exc})")
         if uid is not None:
@@ -218,6 +225,11 @@ def _hide(hide: list[str], keep: list[str]) -> None:
         os.close(fd)
 
 
+def _inside(path: str, folders: list[str] | tuple[str, ...]) -> bool:
+    path = os.path.abspath(path)
+    return any(os.path.commonpath([path, folder]) == folder for folder in folders)
+
+
 def _current_address_space() -> int:
     with open("/proc/self/status") as status:
         for line in status:
@@ -239,9 +251,9 @@ def _child_main(config: dict, request: dict, rpc: socket.socket, output_fd: int,
     sys.stdin = open(os.devnull)
     sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), write_through=True)
     sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)
-    os.chdir(workdir)
-    os.environ["HOME"] = workdir
     notes = _confine(config, request["limits"], workdir)
+    os.chdir(workdir)
+    os.environ["HOME"] = os.environ["TMPDIR"] = tempfile.tempdir = workdir
     runtime = Runtime(namespace, config.get("array_api", "torch"))
     runtime.dispatch({"op": "seed", "value": 0})
     report = runtime.load(request["cells"])

@@ -10,12 +10,15 @@ Values are plain JSON, plus tagged objects for what JSON lacks:
 
 Nothing is ever unpickled: decoding builds only numbers, strings, lists, dicts,
 tuples and numpy arrays of a fixed set of dtypes, so a hostile peer can send
-wrong values but never code. This module is imported by both sides and
-depends on numpy alone.
+wrong values but never code; and whatever it sends, decoding raises nothing
+but ``WireError``, with the JSON header capped well below the frame because
+parsed JSON takes many times its size in memory. This module is imported by
+both sides and depends on numpy alone.
 """
 from __future__ import annotations
 
 import json
+import math
 import socket
 import struct
 from dataclasses import dataclass
@@ -24,7 +27,9 @@ from typing import Any
 import numpy as np
 
 MAX_FRAME_BYTES = 256 * 2**20
+MAX_HEADER_BYTES = 8 * 2**20
 MAX_DEPTH = 32
+MAX_DIMENSIONS = 32
 ALLOWED_DTYPES = frozenset(
     ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64"]
 )
@@ -54,13 +59,15 @@ class DType:
     name: str
 
     def __post_init__(self) -> None:
-        if self.name not in ALLOWED_DTYPES:
+        if not isinstance(self.name, str) or self.name not in ALLOWED_DTYPES:
             raise WireError(f"unsupported dtype {self.name!r}")
 
 
 def encode(value: Any) -> bytes:
     buffers: list[bytes] = []
     header = json.dumps(_tag(value, buffers, 0), allow_nan=True, separators=(",", ":")).encode()
+    if len(header) > MAX_HEADER_BYTES:
+        raise WireError(f"message of {len(header)} bytes besides arrays exceeds the limit of {MAX_HEADER_BYTES}")
     frame = _HEADER.pack(len(header)) + header + b"".join(buffers)
     if len(frame) > MAX_FRAME_BYTES:
         raise WireError(f"message of {len(frame)} bytes exceeds the limit of {MAX_FRAME_BYTES}")
@@ -103,12 +110,18 @@ def decode(frame: bytes) -> Any:
     (length,) = _HEADER.unpack_from(frame)
     if length > len(frame) - _HEADER.size:
         raise WireError("truncated frame header")
-    try:
-        tree = json.loads(frame[_HEADER.size:_HEADER.size + length])
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WireError(f"bad frame header: {exc}") from None
+    tree = _parse(frame[_HEADER.size:_HEADER.size + length])
     offsets = [_HEADER.size + length]
     return _untag(tree, memoryview(frame), offsets, 0)
+
+
+def _parse(header: bytes) -> Any:
+    if len(header) > MAX_HEADER_BYTES:
+        raise WireError("frame header too large")
+    try:
+        return json.loads(header)
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, an integer of too many digits, deep nesting
+        raise WireError(f"bad frame header: {exc}") from None
 
 
 def _untag(tree: Any, frame: memoryview, offsets: list[int], depth: int) -> Any:
@@ -120,17 +133,23 @@ def _untag(tree: Any, frame: memoryview, offsets: list[int], depth: int) -> Any:
         return tree
     if "$array" in tree:
         dtype, shape, size = tree.get("dtype"), tree.get("shape"), tree.get("size")
-        if dtype not in ALLOWED_DTYPES or not isinstance(shape, list) or not isinstance(size, int):
+        if not isinstance(dtype, str) or dtype not in ALLOWED_DTYPES or not isinstance(shape, list) \
+                or not isinstance(size, int):
             raise WireError("bad array tag")
-        if not all(isinstance(n, int) and n >= 0 for n in shape):
+        itemsize = np.dtype(dtype).itemsize
+        # numpy refuses shapes whose non-zero sides multiply beyond its index range, even for empty arrays
+        if len(shape) > MAX_DIMENSIONS or not all(type(n) is int and n >= 0 for n in shape) \
+                or math.prod(max(n, 1) for n in shape) * itemsize > MAX_FRAME_BYTES:
             raise WireError("bad array shape")
-        expected = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+        expected = math.prod(shape) * itemsize
         start = offsets[0]
         if size != expected or start + size > len(frame):
             raise WireError("array buffer does not match its shape")
         offsets[0] = start + size
         return np.frombuffer(frame[start:start + size], dtype=dtype).reshape(shape).copy()
     if "$tuple" in tree:
+        if not isinstance(tree["$tuple"], list):
+            raise WireError("bad tuple tag")
         return tuple(_untag(tree["$tuple"], frame, offsets, depth + 1))
     if "$handle" in tree:
         if not isinstance(tree["$handle"], int) or not isinstance(tree.get("type"), str):
@@ -151,13 +170,10 @@ def receive(sock: socket.socket) -> Any:
     """Read one frame; honours the socket's timeout (``socket.timeout`` propagates)."""
     head = _read_exactly(sock, _HEADER.size)
     (length,) = _HEADER.unpack(head)
-    if length > MAX_FRAME_BYTES:
+    if length > MAX_HEADER_BYTES:
         raise WireError("frame header too large")
     header = _read_exactly(sock, length)
-    try:
-        tree = json.loads(header)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WireError(f"bad frame header: {exc}") from None
+    tree = _parse(header)
     body_size = _buffer_bytes(tree, 0)
     if length + body_size > MAX_FRAME_BYTES:
         raise WireError("frame too large")

@@ -74,3 +74,19 @@ def test_private_tests_show_only_builtin_exception_types_and_student_lines(spira
     own = CellFailed(private.cells[0], {"type": "SyntaxError", "message": "x", "where": f"{private.cells[0]}, line 4"})
     assert f"running your cell {private.cells[0]} raised SyntaxError ({private.cells[0]}, line 4)" in \
         _student_error(own, private)
+
+
+def test_a_bug_in_a_hidden_test_costs_that_test_not_the_batch(spiral_notebook):
+    from autograder.engine import GRADER_PROBLEM, References, run_test
+    from autograder.kit import graded
+
+    grader = load_grader(NOTEBOOK, spiral_notebook)
+
+    @graded("Q1_forward", 2, cells=("Q1_solution",))
+    def test_Q1_forward_broken_grader(kit):
+        """a hidden test with a bug."""
+        return len(5)
+
+    result = run_test(grader, test_Q1_forward_broken_grader.graded, grader.master_cells, sandbox=None,
+                      references=References(grader))
+    assert result.score == 0 and result.message.startswith(f"{GRADER_PROBLEM}: TypeError")

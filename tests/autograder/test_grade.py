@@ -2,6 +2,7 @@
 import csv
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -125,3 +126,17 @@ def test_grade_exits_2_on_instructor_errors(tmp_path, capsys):
     assert "unknown assignment" in capsys.readouterr().err
     assert main(["grade", "spiral_from_scratch", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
     assert "no submission found" in capsys.readouterr().err
+
+
+def test_results_and_submission_folders_are_hidden_from_children_but_not_the_course(tmp_path):
+    import sys
+
+    from autograder.grade import _private_folders
+    from tests.conftest import ROOT
+
+    submission = touch(tmp_path / "subs" / "lee.ipynb")
+    (tmp_path / "batch").mkdir()
+    hidden = _private_folders(ROOT, tmp_path / "out", [submission, tmp_path / "batch", ROOT / "release"])
+    assert set(hidden) == {str(tmp_path / "out"), str(tmp_path / "subs"), str(tmp_path / "batch"),
+                           str(ROOT / "release")}
+    assert _private_folders(ROOT, ROOT.parent, [ROOT.parent / "x.ipynb", Path(sys.prefix) / "y.ipynb"]) == ()

@@ -8,6 +8,7 @@ each with its own ``Grading``), or runs them here when ``jobs`` is 1.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.util
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -68,6 +69,7 @@ def _start_worker(root: str, assignment: str, reference_values: dict, hide: tupl
     global _worker
     os.environ["OMP_NUM_THREADS"] = "1"
     _worker = Grading(Path(root), assignment, reference_values, hide)
+    multiprocessing.util.Finalize(None, _worker.close, exitpriority=10)
 
 
 def _run(method: str, args: tuple) -> Any:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.assignments import CourseError
+from autograder.engine import GRADER_PROBLEM
 from autograder.results import TestResult
 
 
@@ -73,6 +74,9 @@ def load_catalogue(root: Path, notebook: str) -> tuple[list[Mutant], list[Altern
 
 
 def judge(entry: Mutant | Alternative, results: list[TestResult]) -> Verdict:
+    broken = [t.name for t in results if t.message.startswith(GRADER_PROBLEM)]
+    if broken:
+        return Verdict(entry, tuple(results), "a hidden test itself failed: " + "; ".join(broken))
     lost: dict[str, float] = {}
     for t in results:
         lost[t.item] = lost.get(t.item, 0.0) + t.max_score - t.score

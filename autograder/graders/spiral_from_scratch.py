@@ -11,6 +11,14 @@ The accuracy threshold of Q5 was calibrated on the master: trained for 1000
 epochs on ten spirals (``seed=1000+s``, split seed ``s``, torch seed ``s``,
 s = 1..10) it reached validation accuracy 0.917 to 1.0, so 0.85 passes on all
 ten (``benchmarks/calibrate_spiral.py`` reruns this).
+
+How ``train_model`` uses ``epochs``, ``lr``, ``batch_size`` and ``seed`` is checked on
+a dropout-free MLP whose weights the test sets, so that no random number but
+the shuffling generator is used: full-batch runs (independent of the order)
+and a single epoch of minibatches are compared with the master, and two epochs
+in one call must differ from two one-epoch calls (a generator created once,
+not every epoch). Whether the submission reshuffles between epochs with
+``rng.permutation`` or by shuffling one index array in place does not matter.
 """
 from __future__ import annotations
 
@@ -347,19 +355,26 @@ def test_Q4_backward_before_forward_raises(kit: Kit) -> None:
 
 # ----------------------------------------------------------------------------- Q5 MLP and train_model
 
-def _mlp(kit: Kit, seed: int, **kwargs):
+def _mlp(kit: Kit, seed: int, cls: str = "MLP", **kwargs):
     kit.session.seed(seed)
-    return kit.session.new("MLP", **{"dtype": F64, **kwargs})
+    return kit.session.new(cls, **{"dtype": F64, **kwargs})
 
 
-@graded("Q5_mlp", 2, cells=("Q5_solution",), needs=LAYERS)
+@graded("Q5_mlp", 2, cells=("Q5_solution",), needs=(*LAYERS, "Q6_solution"))
 def test_Q5_mlp_structure_and_modes(kit: Kit) -> None:
-    """two blocks of Linear, InstanceNorm1D, Tanh, Dropout plus an output Linear; train()/eval() switch dropout."""
+    """two blocks of Linear, norm_layer, Tanh, Dropout plus an output Linear; train()/eval() switch dropout."""
     net = _mlp(kit, 5101, in_dim=3, hidden_dim=10, out_dim=4, p_drop=0.3)
     for cls, count in [("Linear", 3), ("InstanceNorm1D", 2), ("Tanh", 2), ("Dropout", 2)]:
         found = len(net.find(cls))
         kit.expect(found == count, f"MLP(in_dim=3, hidden_dim=10, out_dim=4) holds {found} {cls} layers, "
                                    f"expected {count}")
+    # The reference MLP_BN (class MLP_BN(MLP): norm_layer = BatchNorm1D) built on this MLP: the norm layers
+    # must come from self.norm_layer, or Q6's one-line subclass cannot swap them.
+    subclass = _mlp(kit, 5103, "MLP_BN", in_dim=3, hidden_dim=10, out_dim=4, p_drop=0.3)
+    swapped, kept = len(subclass.find("BatchNorm1D")), len(subclass.find("InstanceNorm1D"))
+    kit.expect(swapped == 2 and kept == 0,
+               f"a subclass of MLP that sets norm_layer = BatchNorm1D holds {swapped} BatchNorm1D and {kept} "
+               "InstanceNorm1D layers, expected 2 and 0: build the normalization layers with self.norm_layer(...)")
     shapes = sorted(tuple(layer.get("W").shape) for layer in net.find("Linear"))
     kit.expect(shapes == [(3, 10), (10, 4), (10, 10)], f"Linear weight shapes {shapes}, expected (3, 10), "
                                                        f"(10, 10) and (10, 4)")
@@ -372,6 +387,10 @@ def test_Q5_mlp_structure_and_modes(kit: Kit) -> None:
     kit.expect(np.array_equal(kit.array(net.call("forward", x), (12, 4), "logits"),
                               kit.array(net.call("forward", x), (12, 4), "logits")),
                "evaluation mode should be deterministic")
+    net.call("train")
+    kit.expect(not np.array_equal(kit.array(net.call("forward", x), (12, 4), "logits"),
+                                  kit.array(net.call("forward", x), (12, 4), "logits")),
+               "train() after eval() should switch dropout back on (two forwards should differ)")
 
 
 @graded("Q5_mlp", 2, cells=("Q5_solution",), needs=LAYERS)
@@ -426,6 +445,12 @@ def test_Q5_mlp_step_and_zero_grad(kit: Kit) -> None:
                    f"zero_grad leaves a non-zero {layer.type_name}.{grad}")
 
 
+def _course_data() -> dict[str, np.ndarray]:
+    """The notebook's own split (given_data), computed here: a submission may overwrite its globals."""
+    X, y = generate_spiral(**SPIRAL_SETTINGS)
+    return dict(zip(("Xtr", "ytr", "Xva", "yva"), train_val_split(X, y, val_ratio=0.2, seed=0)))
+
+
 def _spiral(seed: int) -> tuple[np.ndarray, ...]:
     X, y = generate_spiral(**{**SPIRAL_SETTINGS, "seed": 1000 + seed})
     return train_val_split(X, y, val_ratio=0.2, seed=seed)
@@ -443,11 +468,60 @@ def _train(kit: Kit, seed: int, epochs: int) -> tuple:
     return model, reported, (Xtr, ytr, Xva, yva)
 
 
-@graded("Q5_training", 4, cells=("Q5_solution",), needs=LAYERS, timeout=90)
+@graded("Q5_training", 3, cells=("Q5_solution",), needs=LAYERS, timeout=90)
 def test_Q5_training_reaches_validation_accuracy(kit: Kit) -> None:
     """your MLP trained by your train_model (lr 0.1, 1000 epochs, batch 64) reaches validation accuracy 0.85 on a hidden spiral."""
     model, _, (_, _, Xva, yva) = _train(kit, seed=4, epochs=1000)
     kit.require_accuracy(model.call("forward", Xva), yva, 0.85, "validation accuracy after training")
+
+
+def _fixed_mlp(s: Session):
+    """A dropout-free MLP(2, 12, 2) whose weights are set here, whatever order the submission builds them in.
+
+    Without dropout, training it uses no random numbers but train_model's shuffling generator."""
+    model = s.new("MLP", in_dim=2, hidden_dim=12, out_dim=2, p_drop=0.0)
+    for layer in model.find("Linear"):
+        rows, cols = (int(n) for n in layer.get("W").shape)
+        layer.set("W", _normal(5400 + 100 * rows + cols, rows, cols, scale=rows ** -0.5).astype(np.float32))
+        layer.set("b", _normal(5401 + 100 * rows + cols, cols, scale=0.1).astype(np.float32))
+    return model
+
+
+def _train_fixed(s: Session, model, data: tuple[np.ndarray, ...], **settings) -> np.ndarray:
+    Xtr, ytr, Xva, yva = data
+    s.call("train_model", model, s.new("SoftmaxCrossEntropy"), Xtr, ytr, Xva, yva, print_every=0, **settings)
+    model.call("eval")
+    return model.call("forward", np.concatenate([Xtr[:30], Xva]))
+
+
+def train_model_runs(s: Session) -> dict:
+    """Two short runs whose result does not depend on how the submission reshuffles between epochs.
+
+    Full-batch runs (batch_size = the 240 training points) do not depend on the order at all, so they pin
+    down `epochs` and `lr`; a single epoch of batches of 40 (six full batches: keeping or dropping a last
+    partial batch makes no difference) pins down the first order drawn from default_rng(seed).
+    """
+    data = _spiral(5)
+    return {"eval-mode logits after train_model(lr=0.05, epochs=4, batch_size=240)":
+            _train_fixed(s, _fixed_mlp(s), data, lr=0.05, epochs=4, batch_size=240, seed=3),
+            "eval-mode logits after train_model(lr=0.2, epochs=1, batch_size=40, seed=13)":
+            _train_fixed(s, _fixed_mlp(s), data, lr=0.2, epochs=1, batch_size=40, seed=13)}
+
+
+@graded("Q5_training", 1, cells=("Q5_solution",), needs=LAYERS)
+def test_Q5_training_follows_epochs_lr_batch_size_and_seed(kit: Kit) -> None:
+    """train_model honours epochs, lr, batch_size and seed, and reshuffles every epoch with one default_rng(seed)."""
+    kit.compare(train_model_runs, rtol=1e-4, atol=1e-5)
+    s, data = kit.session, _spiral(6)
+    settings = {"lr": 0.2, "batch_size": 40, "seed": 17}
+    together = _train_fixed(s, _fixed_mlp(s), data, epochs=2, **settings)
+    model = _fixed_mlp(s)
+    _train_fixed(s, model, data, epochs=1, **settings)
+    apart = _train_fixed(s, model, data, epochs=1, **settings)
+    difference = float(np.max(np.abs(kit.array(together, None, "logits") - kit.array(apart, None, "logits"))))
+    kit.expect(difference > 1e-6, "train_model(epochs=2) trained exactly like two calls of train_model(epochs=1) "
+                                  "with the same seed: every epoch should take a new order from the one "
+                                  "default_rng(seed) created at the start")
 
 
 @graded("Q5_training", 1, cells=("Q5_solution",), needs=LAYERS, timeout=60)
@@ -562,12 +636,25 @@ def _check_run(kit: Kit, model_name: str, history_name: str, train_name: str, va
     model = s.get(model_name)
     model.call("eval")
     for split, acc_name in [("tr", train_name), ("va", val_name)]:
-        X, y = s.get(f"X{split}"), s.get(f"y{split}")
+        X, y = _course_data()[f"X{split}"], _course_data()[f"y{split}"]
         logits = kit.array(model.call("forward", X), (len(y), 2), f"{model_name} logits")
         actual = float(np.mean(np.argmax(logits, axis=1) == y))
         got = kit.number(s.get(acc_name), acc_name)
         kit.expect(abs(got - actual) < 1e-6, f"{acc_name} is {got:.4f} but {model_name} scores {actual:.4f} in "
                                              "eval mode")
+    # train_model records the eval-mode validation accuracy after every epoch, and the model does not change
+    # after the last one: the history's last entry is the model's validation accuracy.
+    val_history = history.get("val_acc")
+    kit.expect(isinstance(val_history, list) and len(val_history) == epochs,
+               f"{history_name}['val_acc'] should hold one validation accuracy per epoch")
+    last = kit.number(val_history[-1], f"{history_name}['val_acc'][-1]")
+    kit.expect(abs(last - actual) < 1e-6, f"{history_name} ends at validation accuracy {last:.4f} but {model_name} "
+                                          f"scores {actual:.4f}: {history_name} should be the history of {model_name}")
+
+
+def _dropout_rates(kit: Kit, model_name: str) -> list[float]:
+    return sorted(kit.number(d.get("p"), f"{model_name}'s dropout rate") for d in kit.session.get(model_name).find(
+        "Dropout"))
 
 
 @graded("Q6_experiment", 4, cells=("Q6_experiment_code",), needs=EXPERIMENT_NEEDS, timeout=120)
@@ -577,6 +664,14 @@ def test_Q6_experiment_runs_both_models_under_the_same_settings(kit: Kit) -> Non
     kit.expect(s.get("model_in").isinstance("MLP") and not s.get("model_in").isinstance("MLP_BN"),
                "model_in should be an MLP (instance norm)")
     kit.expect(s.get("model_bn").isinstance("MLP_BN"), "model_bn should be an MLP_BN")
+    for name in ("model_in", "model_bn"):
+        rates = _dropout_rates(kit, name)
+        kit.expect(bool(rates) and all(abs(p - 0.2) < 1e-12 for p in rates),
+                   f"{name} has dropout rates {rates}, expected 0.2 in both models")
+    shapes = {name: sorted(tuple(layer.get("W").shape) for layer in s.get(name).find("Linear"))
+              for name in ("model_in", "model_bn")}
+    kit.expect(shapes["model_in"] == shapes["model_bn"], f"model_in has Linear weights of shapes {shapes['model_in']} "
+               f"and model_bn {shapes['model_bn']}: compare the two under identical settings")
     _check_run(kit, "model_in", "history_in", "in_train_acc", "in_val_acc")
     _check_run(kit, "model_bn", "history_bn", "bn_train_acc", "bn_val_acc")
 
@@ -596,12 +691,11 @@ def test_Q7_experiment_reports_both_runs(kit: Kit) -> None:
 def test_Q7_experiment_dropout_only_in_the_dropout_model(kit: Kit) -> None:
     """model_drop applies dropout with p = 0.2 in training mode and model_nodrop applies none."""
     s = kit.session
-    rates = {name: sorted(float(d.get("p")) for d in s.get(name).find("Dropout"))
-             for name in ("model_nodrop", "model_drop")}
+    rates = {name: _dropout_rates(kit, name) for name in ("model_nodrop", "model_drop")}
     kit.expect(all(p == 0.0 for p in rates["model_nodrop"]), f"model_nodrop has dropout rates {rates['model_nodrop']}")
     kit.expect(rates["model_drop"] and all(abs(p - 0.2) < 1e-12 for p in rates["model_drop"]),
                f"model_drop has dropout rates {rates['model_drop']}, expected 0.2")
-    x = s.get("Xtr")[:32]
+    x = _course_data()["Xtr"][:32]
     for name, differs in [("model_nodrop", False), ("model_drop", True)]:
         model = s.get(name)
         model.call("train")

@@ -5,6 +5,7 @@ import pytest
 from autograder.assignments import CourseError, load_assignment
 from autograder.check import check, format_report
 from autograder.check.mutants import Alternative, Mutant, apply_edits, judge, load_catalogue
+from autograder.engine import GRADER_PROBLEM
 from autograder.notebook_scoring import merge_answers, score
 from autograder.results import TestResult
 from tests.conftest import ROOT
@@ -79,6 +80,8 @@ def test_judge_flags_survivors_spill_over_and_strict_checks():
     assert "outside Q1" in judge(mutant, [result("Q1_forward", 0.0), result("Q2_forward", 0.0)]).problem
     assert judge(mutant, [result("Q1_forward", 0.0), result("Q1_backward", 0.0)]).ok
     assert "lost points" in judge(Alternative("ok", "Q1_solution", ()), [result("Q1_forward", 0.0)]).problem
+    crashed = TestResult("Q1_forward: t", "Q1_forward", 0.0, 1.0, f"{GRADER_PROBLEM}: KeyError: x")
+    assert "hidden test itself failed" in judge(mutant, [crashed]).problem
 
 
 def test_an_edit_that_no_longer_fits_the_master_fails_loudly():

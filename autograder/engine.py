@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from autograder.assignments import CourseError, Notebook
 from autograder.kit import Failure, GradedTest, Kit, Probe, Rule, builtin_exception, collect, forbidden_uses
@@ -199,21 +199,18 @@ def _student_error(exc: StudentException, test: GradedTest) -> str:
 
 
 def grade_answers(grader: Grader, answers: dict[str, str], sandbox: Sandbox, references: References,
-                  only_cells: set[str] | None = None, progress: Callable[[], None] | None = None
-                  ) -> list[TestResult]:
-    """Run the hidden tests (those that load one of ``only_cells``, if given) on a set of answer cells."""
-    results = []
-    for test in grader.tests:
-        if only_cells is None or only_cells & set(test.cells):
-            results.append(run_test(grader, test, answers, sandbox, references))
-        if progress:
-            progress()
-    return results
+                  only_cells: set[str] | None = None, questions: set[str] | None = None) -> list[TestResult]:
+    """Run the hidden tests on a set of answer cells: all of them, or those that load one of
+    ``only_cells`` and belong to one of ``questions``."""
+    return [run_test(grader, test, answers, sandbox, references) for test in grader.tests
+            if (only_cells is None or only_cells & set(test.cells)) and
+            (questions is None or test.question in questions)]
 
 
 def grade_notebook(grader: Grader, path: Path | None, student: str, sandbox: Sandbox, references: References,
-                   progress: Callable[[], None] | None = None) -> SubmissionResult:
-    """Grade the notebook at ``path`` (``None``: not submitted): one ``TestResult`` per hidden test."""
+                   questions: set[str] | None = None) -> SubmissionResult:
+    """Grade the notebook at ``path`` (``None``: not submitted): one ``TestResult`` per hidden test
+    (of ``questions`` only, if given)."""
     start = time.perf_counter()
     data, answers, problem = b"", {}, ""
     if path is None:
@@ -225,8 +222,9 @@ def grade_notebook(grader: Grader, path: Path | None, student: str, sandbox: San
         except (OSError, UnreadableNotebook) as exc:
             problem = f"your notebook could not be read: {exc}"
     if problem:
-        results = [TestResult(t.name, t.item, 0.0, t.points, problem, "", t.visibility) for t in grader.tests]
+        results = [TestResult(t.name, t.item, 0.0, t.points, problem, "", t.visibility) for t in grader.tests
+                   if questions is None or t.question in questions]
     else:
-        results = grade_answers(grader, answers, sandbox, references, progress=progress)
+        results = grade_answers(grader, answers, sandbox, references, questions=questions)
     return SubmissionResult(student, grader.assignment, results, list(grader.manual), time.perf_counter() - start,
                             hashlib.sha256(data).hexdigest(), [problem] if problem else [])

@@ -39,18 +39,18 @@ class Grading:
     def reference_values(self) -> dict[str, dict]:
         return {name: refs.values for name, refs in self.references.items()}
 
-    def grade_student(self, student: str, files: dict[str, Path | None]) -> SubmissionResult:
-        """Grade every notebook of the assignment for one student and merge them into one result."""
-        parts = [grade_notebook(g, files.get(name), student, self.sandboxes[name], self.references[name])
-                 for name, g in self.graders.items()]
-        merged = parts[0]
-        for part in parts[1:]:
-            merged.tests += part.tests
-            merged.manual += part.manual
-            merged.notes += part.notes
-            merged.execution_time += part.execution_time
-            merged.submission_sha256 += "," + part.submission_sha256
-        return merged
+    def grade_student(self, student: str, files: dict[str, Path | None], questions: set[str] | None = None
+                      ) -> SubmissionResult:
+        """Grade every notebook of the assignment (the tests of ``questions`` only, if given) for one student."""
+        return merge([grade_notebook(g, files.get(name), student, self.sandboxes[name], self.references[name],
+                                     questions) for name, g in self.graders.items()])
+
+    @property
+    def questions(self) -> list[str]:
+        return list(dict.fromkeys(q for g in self.graders.values() for q in g.questions))
+
+    def test_order(self) -> dict[str, int]:
+        return {t.name: i for i, t in enumerate(t for g in self.graders.values() for t in g.tests)}
 
     def grade_answers(self, notebook: str, answers: dict[str, str], only_cells: set[str] | None = None
                       ) -> list[TestResult]:
@@ -60,6 +60,19 @@ class Grading:
     def grade_master(self) -> SubmissionResult:
         """The master notebooks graded like a submission; fills the reference values as a side effect."""
         return self.grade_student("master", {name: g.notebook.path for name, g in self.graders.items()})
+
+
+def merge(parts: list[SubmissionResult], order: dict[str, int] | None = None) -> SubmissionResult:
+    """One result from results for parts of a submission (notebooks or questions), tests in ``order``."""
+    merged = SubmissionResult(parts[0].student, parts[0].assignment, [], [], 0.0, parts[0].submission_sha256, [])
+    for part in parts:
+        merged.tests += part.tests
+        merged.manual += [m for m in part.manual if m not in merged.manual]
+        merged.notes += [n for n in part.notes if n not in merged.notes]
+        merged.execution_time += part.execution_time
+    if order is not None:
+        merged.tests.sort(key=lambda t: order[t.name])
+    return merged
 
 
 _worker: Grading | None = None
@@ -84,12 +97,15 @@ def run_parallel(grading: Grading, method: str, calls: list[tuple], jobs: int) -
             yield index, getattr(grading, method)(*args)
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(calls)), mp_context=context, initializer=_start_worker,
-                             initargs=(str(grading.root), grading.assignment.name,
-                                       grading.reference_values(), grading.hide)) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(calls)), mp_context=context, initializer=_start_worker,
+                               initargs=(str(grading.root), grading.assignment.name, grading.reference_values(),
+                                         grading.hide))
+    try:
         futures = {pool.submit(_run, method, args): index for index, args in enumerate(calls)}
         for future in as_completed(futures):
             yield futures[future], future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def require_full_marks(result: SubmissionResult) -> None:

@@ -17,7 +17,7 @@ from tqdm import tqdm
 from autograder.assignments import Assignment, CourseError
 from autograder.engine import GRADER_PROBLEM
 from autograder.results import SubmissionResult, gradebook_csv, write_atomically
-from autograder.workers import Grading, require_full_marks, run_parallel
+from autograder.workers import Grading, merge, require_full_marks, run_parallel
 
 Files = dict[str, Path | None]
 
@@ -111,15 +111,7 @@ def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs
     if todo:
         grading = Grading(root, assignment.name, hide=_private_folders(root, out, paths))
         try:
-            print("grading the master notebook first (it must score every point)...", file=log)
-            require_full_marks(grading.grade_master())
-            with tqdm(total=len(todo), unit="submission", file=log, desc=assignment.name) as bar:
-                calls = [(s, students[s]) for s in todo]
-                for index, result in run_parallel(grading, "grade_student", calls, jobs):
-                    result.submission_sha256 = fingerprint(students[todo[index]])
-                    result.write(out / result.student)
-                    done[result.student] = result
-                    bar.update()
+            _grade_batch(grading, {s: students[s] for s in todo}, out, jobs, done, log)
         finally:
             grading.close()
     results = [done[s] for s in students]
@@ -130,6 +122,40 @@ def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs
     questions = list(dict.fromkeys(t.question for r in results for t in r.tests))
     write_atomically(out / "grades.csv", gradebook_csv(results, questions))
     return results
+
+
+def _grade_batch(grading: Grading, students: dict[str, Files], out: Path, jobs: int,
+                 done: dict[str, SubmissionResult], log) -> None:
+    """Grade ``students`` one question at a time, spread over ``jobs`` processes, the master's questions
+    first; write a student's results once all their questions are graded and the master scored every point."""
+    master = object()
+    master_files = {name: g.notebook.path for name, g in grading.graders.items()}
+    units = [(who, question) for who in (master, *students) for question in grading.questions]
+    calls = [("master" if who is master else who, master_files if who is master else students[who], {question})
+             for who, question in units]
+    parts: dict[object, list[SubmissionResult]] = {}
+    finished: list[SubmissionResult] = []
+    master_ok = False
+    order = grading.test_order()
+    print("grading the master notebook with the batch (it must score every point)...", file=log)
+    with tqdm(total=len(students), unit="submission", file=log, desc=grading.assignment.name) as bar:
+        for index, part in run_parallel(grading, "grade_student", calls, jobs):
+            who = units[index][0]
+            parts.setdefault(who, []).append(part)
+            if len(parts[who]) < len(grading.questions):
+                continue
+            result = merge(parts.pop(who), order)
+            if who is master:
+                require_full_marks(result)
+                master_ok = True
+            else:
+                result.submission_sha256 = fingerprint(students[result.student])
+                finished.append(result)
+            while master_ok and finished:
+                result = finished.pop()
+                result.write(out / result.student)
+                done[result.student] = result
+                bar.update()
 
 
 def format_summary(results: list[SubmissionResult]) -> str:

@@ -2,7 +2,7 @@
 
 ``Grading`` holds, for every notebook of an assignment, its hidden grader, a
 sandbox host and the master's reference values. ``run_parallel`` spreads calls
-of one of its methods over ``jobs`` worker processes (started with ``spawn``,
+of one of its methods over ``jobs`` worker processes (forked, so torch is imported once,
 each with its own ``Grading``), or runs them here when ``jobs`` is 1.
 """
 from __future__ import annotations
@@ -96,7 +96,7 @@ def run_parallel(grading: Grading, method: str, calls: list[tuple], jobs: int) -
         for index, args in enumerate(calls):
             yield index, getattr(grading, method)(*args)
         return
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(calls)), mp_context=context, initializer=_start_worker,
                                initargs=(str(grading.root), grading.assignment.name, grading.reference_values(),
                                          grading.hide))

@@ -59,7 +59,6 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.assignments import CourseError  # noqa: E402
 from autograder.check.mutants import Mutant, apply_edits, load_catalogue  # noqa: E402
 from autograder.engine import answer_cells, grade_notebook, run_test  # noqa: E402
 from autograder.results import SubmissionResult  # noqa: E402
@@ -77,25 +76,6 @@ BIN = Path(sys.executable).parent
 TARGET_SECONDS = 20.0
 TARGET_OVERHEAD = 1.5
 TARGET_SPEEDUP = 1.7
-
-# Used only for questions that tests/mutants/spiral_from_scratch.py does not cover (yet): each is checked
-# against the master with apply_edits, so a master that moved on drops them instead of testing nothing.
-FALLBACK_MUTANTS = [
-    Mutant("Q2_forward", "kept units not rescaled by 1/(1-p)", "Q2_solution",
-           (("self._scaled_mask = (torch.rand_like(z) < keep).to(z.dtype) / keep",
-             "self._scaled_mask = (torch.rand_like(z) < keep).to(z.dtype)"),)),
-    Mutant("Q3_forward", "softmax without the max shift", "Q3_solution",
-           (("shifted = z - z.max(dim=1, keepdim=True).values", "shifted = z"),)),
-    Mutant("Q4_backward", "derivative 1 - tanh instead of 1 - tanh^2", "Q4_solution",
-           (("return da * (1.0 - self._out * self._out)", "return da * (1.0 - self._out)"),)),
-    Mutant("Q5_training", "final accuracies measured in training mode", "Q5_solution",
-           (("    model.eval()\n    return accuracy_from_logits", "    model.train()\n    return accuracy_from_logits"),)),
-    Mutant("Q6_batchnorm", "momentum applied to the batch statistics", "Q6_solution",
-           (("self.running_mean = self.momentum * self.running_mean + (1 - self.momentum) * mean",
-             "self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * mean"),)),
-    Mutant("Q7_experiment", "dropout rates of the two runs swapped", "Q7_experiment_code",
-           (('[("no dropout", 0.0), ("dropout 0.2", 0.2)]', '[("no dropout", 0.2), ("dropout 0.2", 0.0)]'),)),
-]
 
 _T0 = time.perf_counter()
 
@@ -227,32 +207,18 @@ def _cell_source(cell: dict) -> str:
     return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
 
-def choose_mutants(master_cells: dict[str, str], count: int) -> list[tuple[Mutant, str]]:
-    """Up to ``count`` mutants on as many different questions as possible, the catalogue's first."""
-    try:
-        catalogue, _ = load_catalogue(ROOT, NOTEBOOK)
-    except Exception as exc:  # noqa: BLE001 - the catalogue is being edited by others; fall back, say so
-        say(f"warning: the mutant catalogue could not be read ({exc}); using built-in mutants only")
-        catalogue = []
-    usable: dict[str, list[tuple[Mutant, str]]] = {}
-    for origin, entries in (("catalogue", catalogue), ("built-in", FALLBACK_MUTANTS)):
-        for mutant in entries:
-            if mutant.cell not in master_cells:
-                continue
-            try:
-                apply_edits(master_cells[mutant.cell], mutant.edits, mutant.description)
-            except CourseError:
-                say(f"warning: {origin} mutant '{mutant.description}' no longer fits the master: skipped")
-                continue
-            usable.setdefault(mutant.question, []).append((mutant, origin))
-    # questions with a catalogue mutant first, then in question order; one mutant per question per pass
-    questions = sorted(usable, key=lambda q: (usable[q][0][1] != "catalogue", q))
-    chosen: list[tuple[Mutant, str]] = []
+def choose_mutants(master_cells: dict[str, str], count: int) -> list[Mutant]:
+    """Up to ``count`` mutants of the catalogue, on as many different questions as possible."""
+    usable: dict[str, list[Mutant]] = {}
+    for mutant in load_catalogue(ROOT, NOTEBOOK)[0]:
+        apply_edits(master_cells[mutant.cell], mutant.edits, mutant.description)
+        usable.setdefault(mutant.question, []).append(mutant)
+    chosen: list[Mutant] = []
     while len(chosen) < count and any(usable.values()):
-        for q in questions:
-            if usable[q] and len(chosen) < count:
-                chosen.append(usable[q].pop(0))
-    return sorted(chosen, key=lambda mo: mo[0].question)
+        for question in sorted(usable):
+            if usable[question] and len(chosen) < count:
+                chosen.append(usable[question].pop(0))
+    return sorted(chosen, key=lambda m: m.question)
 
 
 def build_submissions(folder: Path, count: int) -> list[Submission]:
@@ -267,7 +233,7 @@ def build_submissions(folder: Path, count: int) -> list[Submission]:
             Submission("s1_blank", "blank release", folder / "s1_blank.ipynb")]
     shutil.copyfile(MASTER, subs[0].path)
     subs[1].path.write_text(release_text)
-    for i, (mutant, origin) in enumerate(choose_mutants(master_cells, max(0, count - 2)), start=2):
+    for i, mutant in enumerate(choose_mutants(master_cells, max(0, count - 2)), start=2):
         answers = dict(master_cells)
         answers[mutant.cell] = apply_edits(answers[mutant.cell], mutant.edits, mutant.description)
         doc = json.loads(release_text)
@@ -275,7 +241,7 @@ def build_submissions(folder: Path, count: int) -> list[Submission]:
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             if cell["cell_type"] == "code" and grade_id in answers:
                 cell["source"] = _strip_markers(answers[grade_id]).splitlines(keepends=True)
-        sub = Submission(f"s{i}_{mutant.question}", f"{mutant.item}: {mutant.description} ({origin})",
+        sub = Submission(f"s{i}_{mutant.question}", f"{mutant.item}: {mutant.description}",
                          folder / f"s{i}_{mutant.question}.ipynb")
         sub.path.write_text(json.dumps(doc, indent=1))
         subs.append(sub)

@@ -81,17 +81,11 @@ class SubmissionResult:
         return sum(t.max_score for t in self.tests)
 
     def by_question(self) -> dict[str, tuple[float, float]]:
+        """(points scored, points possible) per question, in test order."""
         table: dict[str, tuple[float, float]] = {}
         for t in self.tests:
             got, best = table.get(t.question, (0.0, 0.0))
             table[t.question] = (got + t.score, best + t.max_score)
-        return table
-
-    def by_item(self) -> dict[str, tuple[float, float]]:
-        table: dict[str, tuple[float, float]] = {}
-        for t in self.tests:
-            got, best = table.get(t.item, (0.0, 0.0))
-            table[t.item] = (got + t.score, best + t.max_score)
         return table
 
     def summary_line(self) -> str:

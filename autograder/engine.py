@@ -29,6 +29,7 @@ PRIVATE_NOTE = ("printed output and error messages are withheld for tests that r
 
 
 GRADER_PROBLEM = "grader problem, please tell your instructor"
+SANDBOX_NOTE = "sandbox: "
 
 
 class UnreadableNotebook(Exception):
@@ -227,4 +228,5 @@ def grade_notebook(grader: Grader, path: Path | None, student: str, sandbox: San
     else:
         results = grade_answers(grader, answers, sandbox, references, questions=questions)
     return SubmissionResult(student, grader.assignment, results, list(grader.manual), time.perf_counter() - start,
-                            hashlib.sha256(data).hexdigest(), [problem] if problem else [])
+                            hashlib.sha256(data).hexdigest(),
+                            [problem] * bool(problem) + [f"{SANDBOX_NOTE}{note}" for note in sorted(sandbox.notes)])

@@ -15,7 +15,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from autograder.assignments import Assignment, CourseError
-from autograder.engine import GRADER_PROBLEM
+from autograder.engine import GRADER_PROBLEM, SANDBOX_NOTE
 from autograder.results import SubmissionResult, gradebook_csv, write_atomically
 from autograder.workers import Grading, merge, require_full_marks, run_parallel
 
@@ -115,6 +115,9 @@ def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs
         finally:
             grading.close()
     results = [done[s] for s in students]
+    weaker = sorted({n[len(SANDBOX_NOTE):] for r in results for n in r.notes if n.startswith(SANDBOX_NOTE)})
+    if weaker:
+        print("warning: the sandbox could not apply every restriction: " + "; ".join(weaker), file=log)
     troubled = sorted({r.student for r in results for t in r.tests if t.message.startswith(GRADER_PROBLEM)})
     if troubled:
         print(f"warning: a hidden test itself failed (not the student's fault) for: {', '.join(troubled)}; "

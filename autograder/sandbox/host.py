@@ -44,7 +44,7 @@ PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
-MS_BIND, MS_REC, MS_PRIVATE, MS_RDONLY = 4096, 16384, 1 << 18, 1
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 # World-writable folders that every process shares: a child gets empty read-only copies (and writes in its own
 # folder), so that it can neither leave files for a later child nor fill memory that outlives it (/dev/shm).
 SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")

@@ -90,3 +90,15 @@ def test_a_bug_in_a_hidden_test_costs_that_test_not_the_batch(spiral_notebook):
     result = run_test(grader, test_Q1_forward_broken_grader.graded, grader.master_cells, sandbox=None,
                       references=References(grader))
     assert result.score == 0 and result.message.startswith(f"{GRADER_PROBLEM}: TypeError")
+
+
+def test_restrictions_the_sandbox_could_not_apply_are_reported(spiral_notebook):
+    from types import SimpleNamespace
+
+    from autograder.engine import SANDBOX_NOTE, References, grade_notebook
+
+    grader = load_grader(NOTEBOOK, spiral_notebook)
+    weak = SimpleNamespace(notes={"course folders not hidden (unshare: Operation not permitted)"})
+    result = grade_notebook(grader, None, "lee", weak, References(grader))
+    assert f"{SANDBOX_NOTE}course folders not hidden (unshare: Operation not permitted)" in result.notes
+    assert result.score == 0 and "no spiral_from_scratch.ipynb found" in result.tests[0].message

@@ -4,8 +4,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
-from autograder.assignments import CourseError, course_root, select
+from autograder.assignments import CourseError, course_root, list_assignments, select
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -36,7 +37,21 @@ def _release(args: argparse.Namespace) -> int:
             print(f"  {leak}", file=sys.stderr)
         return 1
     print("leak check passed: no solution line, hidden-test line, marker or gradebook in the release")
-    return 0
+    return _report_overlaps(root)
+
+
+def _report_overlaps(root: Path) -> int:
+    """Graded code that course_utils hands out fails the release; graded code that another assignment
+    gives is a note on the order of release dates."""
+    from autograder.release.overlaps import find_overlaps
+
+    overlaps = find_overlaps(root, list_assignments(root))
+    for overlap in overlaps:
+        print(f"{'ERROR' if overlap.in_course_utils else 'release order'}: {overlap}",
+              file=sys.stderr if overlap.in_course_utils else sys.stdout)
+    if not overlaps:
+        print("overlap check passed: no graded function is given by course_utils or another assignment")
+    return 1 if any(o.in_course_utils for o in overlaps) else 0
 
 
 def _check(args: argparse.Namespace) -> int:

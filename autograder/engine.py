@@ -135,7 +135,7 @@ class References:
                 self._sandbox = Sandbox(self.grader.sandbox_config())
             try:
                 with self._sandbox.session(self.grader.cells_for(test, self.grader.master_cells),
-                                           test.limits()) as session:
+                                           test.limits(), test.arrays) as session:
                     self.values[key] = probe(session)
             except (SandboxError, Failure) as exc:
                 raise RuntimeError(f"the master notebook fails probe {key}: {exc}") from None
@@ -160,7 +160,7 @@ def run_test(grader: Grader, test: GradedTest, student: dict[str, str], sandbox:
     opened: list[Session] = []
 
     def open_session() -> Session:
-        opened.append(sandbox.session(grader.cells_for(test, student), test.limits()))
+        opened.append(sandbox.session(grader.cells_for(test, student), test.limits(), test.arrays))
         return opened[-1]
 
     kit = Kit(open_session, lambda probe: references.get(probe, test))

@@ -47,6 +47,7 @@ class GradedTest:
     timeout: float
     visibility: str
     memory_bytes: int
+    arrays: str
 
     @property
     def name(self) -> str:
@@ -67,18 +68,21 @@ class GradedTest:
 
 
 def graded(item: str, points: float, cells: tuple[str, ...] = (), needs: tuple[str, ...] = (),
-           timeout: float = 30.0, visibility: str = "visible", memory_bytes: int = 2 * 2**30
-           ) -> Callable[[Callable[["Kit"], None]], Callable[["Kit"], None]]:
+           timeout: float = 30.0, visibility: str = "visible", memory_bytes: int = 2 * 2**30,
+           arrays: str = "torch") -> Callable[[Callable[["Kit"], None]], Callable[["Kit"], None]]:
     """Mark a test function. ``cells``: the student's answer cells under test; ``needs``: answer
-    cells it depends on, taken from the master so that a bug there costs points only once."""
+    cells it depends on, taken from the master so that a bug there costs points only once;
+    ``arrays``: whether arrays sent to the child arrive as torch tensors or numpy arrays."""
     if visibility not in {"visible", "hidden", "after_due_date", "after_published"}:
         raise ValueError(f"unknown visibility {visibility!r}")
+    if arrays not in {"torch", "numpy"}:
+        raise ValueError(f"unknown array type {arrays!r}")
 
     def mark(function: Callable[["Kit"], None]) -> Callable[["Kit"], None]:
         if not function.__name__.startswith(f"test_{item.split('_', 1)[0]}_"):
             raise ValueError(f"{function.__name__}: a test's name starts with test_ and its question id")
         function.graded = GradedTest(function, item, float(points), tuple(cells), tuple(needs), float(timeout),
-                                     visibility, memory_bytes)
+                                     visibility, memory_bytes, arrays)
         return function
 
     return mark
@@ -218,12 +222,13 @@ def _kind(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Rule:
-    """A forbidden name: any use of ``name`` (a dotted path, after resolving import aliases) or of an
-    attribute or keyword called ``attribute``."""
+    """Something forbidden: any use of ``names`` (dotted paths, after resolving import aliases), of an
+    attribute or keyword in ``attributes``, or of a ``syntax`` node type (``ast.For``, say)."""
 
     reason: str
     names: tuple[str, ...] = ()
     attributes: tuple[str, ...] = ()
+    syntax: tuple[type[ast.AST], ...] = ()
 
 
 def forbidden_uses(source: str, rules: list[Rule], aliases: dict[str, str] | None = None) -> list[str]:
@@ -256,10 +261,11 @@ def forbidden_uses(source: str, rules: list[Rule], aliases: dict[str, str] | Non
             used.update(f"{node.module}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Import):
             used.update(alias.name for alias in node.names)
+    nodes = {type(node) for node in ast.walk(tree)}
     broken = []
     for rule in rules:
         hit = any(u == n or u.startswith(n + ".") for u in used for n in rule.names)
-        if hit or attributes & set(rule.attributes):
+        if hit or attributes & set(rule.attributes) or nodes & set(rule.syntax):
             broken.append(rule.reason)
     return broken
 

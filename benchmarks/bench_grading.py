@@ -139,7 +139,7 @@ class InProcessSession(Session):
                    **_as_if_sent(_unwrap(extra))}
         try:
             with self._capture():
-                value = self.runtime.export(self.runtime.dispatch(message), 0)
+                value = self.runtime.answer(message)
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # noqa: BLE001 - the child reports every exception, SystemExit included
@@ -178,8 +178,9 @@ class InProcessSandbox:
             self._base = base
         return dict(self._base)
 
-    def session(self, cells: list[tuple[str, str]], limits: Limits = Limits()) -> InProcessSession:
-        session = InProcessSession(self, Runtime(self._namespace(), self.config.array_api), limits)
+    def session(self, cells: list[tuple[str, str]], limits: Limits = Limits(), array_api: str | None = None
+                ) -> InProcessSession:
+        session = InProcessSession(self, Runtime(self._namespace(), array_api or self.config.array_api), limits)
         report = session.load(cells)
         if not report.get("loaded"):
             session.finish()
@@ -384,9 +385,10 @@ class Counting:
     def notes(self) -> set[str]:
         return self.inner.notes
 
-    def session(self, cells: list[tuple[str, str]], limits: Limits = Limits()) -> Session:
+    def session(self, cells: list[tuple[str, str]], limits: Limits = Limits(), array_api: str | None = None
+                ) -> Session:
         self.opened += 1
-        session = self.inner.session(cells, limits)
+        session = self.inner.session(cells, limits, array_api)
         self.sessions.append(session)
         return session
 

@@ -179,11 +179,15 @@ class Sandbox:
             self.close()
             raise RuntimeError(f"sandbox host stopped answering ({exc}); its log:\n{log}") from None
 
-    def session(self, cells: list[tuple[str, str]], limits: Limits = Limits()) -> "Session":
-        """Fork a child that runs ``cells`` (name, source) in order; raise ``CellFailed`` if one raises."""
+    def session(self, cells: list[tuple[str, str]], limits: Limits = Limits(), array_api: str | None = None
+                ) -> "Session":
+        """Fork a child that runs ``cells`` (name, source) in order; raise ``CellFailed`` if one raises.
+        ``array_api`` ("torch" or "numpy") overrides the config's array type for this child."""
+        if array_api not in (None, "torch", "numpy"):
+            raise ValueError(f"unknown array_api {array_api!r}")
         control = self._start()
         wire.send(control, {"op": "spawn", "cells": [{"name": n, "source": s} for n, s in cells],
-                            "limits": limits.as_dict()})
+                            "limits": limits.as_dict(), "array_api": array_api or self.config.array_api})
         reply = self._control_reply(timeout=60)
         _, fds, _, _ = socket.recv_fds(control, 1, 1)
         session = Session(self, socket.socket(fileno=fds[0]), reply["pid"], limits)
@@ -291,6 +295,10 @@ class Session:
         """Call a function that the notebook defines: ``session.call("train_model", model, ...)``."""
         return self.request("call", function, None, args, kwargs)
 
+    def call_kept(self, function: str, *args: Any, **kwargs: Any) -> "Remote":
+        """Call a function but keep its result in the child (a data set, say): a ``Remote`` comes back."""
+        return self.request("call", function, None, args, kwargs, keep=True)
+
     def new(self, cls: str, *args: Any, **kwargs: Any) -> "Remote":
         value = self.call(cls, *args, **kwargs)
         if not isinstance(value, Remote):
@@ -325,6 +333,10 @@ class Remote:
 
     def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         return self.session.request("call", method, self.handle, args, kwargs)
+
+    def call_kept(self, method: str, *args: Any, **kwargs: Any) -> "Remote":
+        """Call a method but keep its result in the child; a ``Remote`` comes back."""
+        return self.session.request("call", method, self.handle, args, kwargs, keep=True)
 
     def get(self, attribute: str) -> Any:
         return self.session.request("get", attribute, self.handle)

@@ -93,3 +93,25 @@ def test_graded_requires_the_question_id_in_the_test_name():
         graded("Q1_forward", 1)(lambda kit: None)
     with pytest.raises(ValueError, match="visibility"):
         graded("Q1_forward", 1, visibility="sometimes")
+
+
+def test_rule_check_finds_forbidden_syntax():
+    import ast
+
+    from autograder.kit import Rule
+
+    no_loops = [Rule("no loops", names=("numpy.vectorize",), syntax=(ast.For, ast.While, ast.ListComp,
+                                                                     ast.GeneratorExp))]
+    for source in ["for i in range(3):\n    pass", "while x:\n    x -= 1", "y = [v for v in x]",
+                   "s = sum(v for v in x)", "import numpy as np\nf = np.vectorize(g)"]:
+        assert forbidden_uses(source, no_loops) == ["no loops"], source
+    assert forbidden_uses("out = np.maximum(0, x)\ndef f(x):\n    return x @ w", no_loops) == []
+
+
+def test_graded_knows_the_array_type_of_its_child():
+    def test_Q1_numpy(kit):
+        pass
+
+    assert graded("Q1_forward", 1, arrays="numpy")(test_Q1_numpy).graded.arrays == "numpy"
+    with pytest.raises(ValueError, match="array type"):
+        graded("Q1_forward", 1, arrays="jax")

@@ -80,3 +80,36 @@ def test_planted_hidden_test_in_metadata_and_markers_and_gradebook_are_caught(ro
 
 def test_gradebook_is_ignored_by_git(root):
     assert "gradebook.db" in (root / ".gitignore").read_text()
+
+
+def _assignment(root: Path, name: str, cells: list) -> None:
+    folder = root / "source" / name
+    folder.mkdir(parents=True)
+    nb = nbformat.v4.new_notebook()
+    for grade_id, source, solution in cells:
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata["nbgrader"] = {"grade": False, "grade_id": grade_id, "locked": not solution,
+                                     "solution": solution, "schema_version": 3}
+        nb.cells.append(cell)
+    nbformat.write(nb, folder / f"{name}.ipynb")
+
+
+def test_overlaps_name_graded_code_that_is_given_elsewhere(tmp_path):
+    from autograder.release.overlaps import find_overlaps
+
+    (tmp_path / "course_utils").mkdir()
+    (tmp_path / "course_utils" / "helpers.py").write_text("def relu_forward(x):\n    return x\n\ndef _private():\n"
+                                                          "    pass\n")
+    _assignment(tmp_path, "first", [("Q1_solution", "def affine_forward(x):\n    pass\nclass Net:\n    pass", True),
+                                     ("Q2_solution", "def relu_forward(x):\n    pass", True)])
+    _assignment(tmp_path, "second", [("given_layers", "def affine_forward(x):\n    return x", False),
+                                     ("Q1_solution", "def Net():\n    pass\ndef _private():\n    pass", True)])
+    overlaps = {(o.name, o.graded_in, o.given_in) for o in find_overlaps(tmp_path, list_assignments(tmp_path))}
+    assert overlaps == {("affine_forward", "first/Q1_solution", "second/given_layers"),
+                        ("relu_forward", "first/Q2_solution", "course_utils/helpers.py")}
+
+
+def test_course_utils_hands_out_no_graded_function(root):
+    from autograder.release.overlaps import find_overlaps
+
+    assert [o for o in find_overlaps(root, list_assignments(root)) if o.in_course_utils] == []

@@ -116,6 +116,8 @@ class Kit:
     @staticmethod
     def array(value: Any, shape: tuple[int, ...] | None = None, what: str = "the value") -> np.ndarray:
         """``value`` as a finite float64 array of ``shape``, or a ``Failure`` saying what was wrong."""
+        if isinstance(value, (list, tuple)) and value and _numeric_sequence(value):
+            value = np.asarray(value)
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (np.ndarray, int, float, np.number)):
             raise Failure(f"{what}: expected an array{f' of shape {shape}' if shape else ''}, "
                           f"got {_kind(value)}")

@@ -33,6 +33,9 @@ def test_array_accepts_numbers_and_returns_float64():
     assert Kit.number(np.array([[2.5]])) == 2.5
     with pytest.raises(Failure, match="single number"):
         Kit.number(np.ones(3), "loss")
+    assert Kit.array([1.5, 2, np.float32(3)], (3,)).tolist() == [1.5, 2.0, 3.0]
+    with pytest.raises(Failure, match="got a list"):
+        Kit.array([1.0, "x"], (2,))
 
 
 def test_compare_values_reports_relative_error_without_the_inputs():

@@ -28,7 +28,8 @@ __all__ = ["DType", "Limits", "Outcome", "Remote", "Sandbox", "SandboxConfig", "
 
 DEFAULT_PRELOAD = (
     "numpy", "torch", "matplotlib", "matplotlib.pyplot", "course_utils", "course_utils.model_tools",
-    "course_utils.gradient_check", "course_utils.spiral", "course_utils.plots", "math", "random", "itertools",
+    "course_utils.gradient_check", "course_utils.spiral", "course_utils.plots", "course_utils.data",
+    "course_utils.solver", "course_utils.optim", "course_utils.vis", "math", "random", "itertools",
     "functools", "collections", "copy", "time", "json", "re", "typing", "dataclasses", "statistics", "warnings",
     "inspect", "textwrap", "string", "operator", "contextlib", "abc", "enum", "numbers", "decimal", "fractions",
 )

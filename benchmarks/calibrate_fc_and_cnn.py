@@ -38,16 +38,9 @@ sys.path.insert(0, str(ROOT))
 
 from autograder.engine import answer_cells  # noqa: E402
 from autograder.graders import fc_and_cnn as hidden  # noqa: E402
+from calibrate_spiral import seeds  # noqa: E402 - this folder is on sys.path when run as a script
 
 MASTER = ROOT / "source" / "fc_and_cnn" / "fc_and_cnn.ipynb"
-
-
-def seeds(text: str) -> list[int]:
-    found: list[int] = []
-    for part in text.split(","):
-        low, _, high = part.partition("-")
-        found += list(range(int(low), int(high or low) + 1))
-    return found
 
 
 def master_namespace() -> dict:

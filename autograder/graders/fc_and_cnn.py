@@ -358,9 +358,11 @@ def _model_gradient_check(kit: Kit, model: Remote, params: dict[str, np.ndarray]
 
 # ----------------------------------------------------------------------------- Q7 train TwoLayerNet
 
-def _training_data(kit: Kit, seed: int) -> dict[str, np.ndarray]:
+def _training_data(seed: int, num_train: int | None = None) -> dict[str, np.ndarray]:
+    """The train and validation splits of a hidden draw, the training split cut to ``num_train`` images."""
     draw = hidden_gaze(seed)
-    return {key: draw[key] for key in ("X_train", "y_train", "X_val", "y_val")}
+    return {"X_train": draw["X_train"][:num_train], "y_train": draw["y_train"][:num_train], "X_val": draw["X_val"],
+            "y_val": draw["y_val"]}
 
 
 def _trained_val_accuracy(kit: Kit, solver: object, cls: str, seed: int) -> float:
@@ -376,7 +378,7 @@ def test_Q7_reaches_the_accuracy_target_on_a_hidden_draw(kit: Kit) -> None:
     """trained on a hidden draw of the data, the two-layer network reaches the validation target."""
     target = CALIBRATION["Q7"]["threshold"]
     kit.session.seed(7101)
-    solver = kit.session.call("train_two_layer_net", _training_data(kit, HIDDEN_DRAW))
+    solver = kit.session.call("train_two_layer_net", _training_data(HIDDEN_DRAW))
     accuracy = _trained_val_accuracy(kit, solver, "TwoLayerNet", HIDDEN_DRAW)
     kit.expect(accuracy >= target, f"validation accuracy {accuracy:.3f} on a hidden draw, required {target:.2f}")
 
@@ -502,7 +504,7 @@ def test_Q9_comparison_trains_both_rules(kit: Kit) -> None:
     """on a hidden draw, three epochs: both runs train FullyConnectedNet([256, 128, 64]) and momentum wins."""
     kit.session.seed(9301)
     epochs = 3
-    solvers = kit.session.call("compare_update_rules", _training_data(kit, HIDDEN_DRAW), epochs)
+    solvers = kit.session.call("compare_update_rules", _training_data(HIDDEN_DRAW), epochs)
     kit.expect(isinstance(solvers, dict) and set(solvers) == {"sgd", "sgd_momentum"},
                "compare_update_rules should return {'sgd': solver, 'sgd_momentum': solver}")
     accuracies = {}
@@ -530,7 +532,7 @@ def test_Q10_reaches_the_accuracy_target_on_a_hidden_draw(kit: Kit) -> None:
     """trained on a hidden draw in at most 50 epochs, the best model keeps its best epoch and reaches the target."""
     target = CALIBRATION["Q10"]["threshold"]
     kit.session.seed(10101)
-    solver = kit.session.call("train_best_fc_model", _training_data(kit, HIDDEN_DRAW))
+    solver = kit.session.call("train_best_fc_model", _training_data(HIDDEN_DRAW))
     accuracy = _trained_val_accuracy(kit, solver, "FullyConnectedNet", HIDDEN_DRAW)
     epochs = len(kit.array(solver.get("val_acc_history"), None, "val_acc_history"))
     kit.expect(epochs <= 50, f"trained for {epochs} epochs, at most 50 are allowed")
@@ -546,13 +548,18 @@ def _images(seed: int, n: int) -> np.ndarray:
     return np.random.default_rng(seed).random((n, 1, 36, 120), dtype=np.float32)
 
 
-def _state_shapes(kit: Kit, model: Remote) -> dict[str, tuple[int, ...]]:
-    state = model.call("state_dict")
+def _expect_state_shapes(kit: Kit, cls: str, expected: dict[str, tuple[int, ...]]) -> None:
+    """A new ``cls`` has exactly the parameters and buffers of ``expected``, with those shapes."""
+    state = kit.session.new(cls).call("state_dict")
     kit.expect(isinstance(state, dict), "state_dict() should return a dict")
-    return {key: kit.array(value, None, key).shape for key, value in state.items()}
+    shapes = {key: kit.array(value, None, key).shape for key, value in state.items()}
+    for key, shape in expected.items():
+        kit.expect(shapes.get(key) == shape, f"{key}: expected shape {shape}, got {shapes.get(key, 'nothing')}")
+    extra = sorted(set(shapes) - set(expected))
+    kit.expect(not extra, f"unexpected parameters or buffers: {', '.join(extra)}")
 
 
-def _set_weights(s: Session, model: Remote, seed: int) -> None:
+def _set_weights(model: Remote, seed: int) -> None:
     """Overwrite every parameter and buffer with values that depend only on its name and shape."""
     state = model.call("state_dict")
     new = {}
@@ -572,7 +579,7 @@ def _set_weights(s: Session, model: Remote, seed: int) -> None:
 def cnn_forward(s: Session, cls: str = "CNNWithoutBatchNorm") -> dict:
     s.seed(11101)
     model = s.new(cls)
-    _set_weights(s, model, 11102)
+    _set_weights(model, 11102)
     model.call("eval")
     return {f"{cls} scores (eval mode)": model.call("forward", _images(11103, 3)),
             f"{cls} scores for one image": model.call("forward", _images(11104, 1))}
@@ -581,7 +588,7 @@ def cnn_forward(s: Session, cls: str = "CNNWithoutBatchNorm") -> dict:
 def cnn_bn_training(s: Session) -> dict:
     s.seed(13101)
     model = s.new("CNNWithBatchNorm")
-    _set_weights(s, model, 13102)
+    _set_weights(model, 13102)
     model.call("train")
     out = {"training-mode scores": model.call("forward", _images(13103, 6))}
     state = model.call("state_dict")
@@ -614,12 +621,7 @@ def test_Q11_output_shape(kit: Kit) -> None:
 @graded("Q11_cnn", 3, cells=("Q11_solution",))
 def test_Q11_layers_and_parameter_count(kit: Kit) -> None:
     """conv1, conv2, fc1 and fc2 have the shapes of the table and nothing else is learned (667,312 values)."""
-    model = kit.session.new("CNNWithoutBatchNorm")
-    shapes = _state_shapes(kit, model)
-    for key, shape in CNN_SHAPES.items():
-        kit.expect(shapes.get(key) == shape, f"{key}: expected shape {shape}, got {shapes.get(key, 'nothing')}")
-    extra = sorted(set(shapes) - set(CNN_SHAPES))
-    kit.expect(not extra, f"unexpected parameters or buffers: {', '.join(extra)}")
+    _expect_state_shapes(kit, "CNNWithoutBatchNorm", CNN_SHAPES)
 
 
 @graded("Q11_cnn", 5, cells=("Q11_solution",), timeout=60)
@@ -630,23 +632,17 @@ def test_Q11_forward_matches_reference(kit: Kit) -> None:
 
 # ----------------------------------------------------------------------------- Q12 train_cnn, cnn_accuracy
 
-def _small_data(seed: int, n: int) -> dict[str, np.ndarray]:
-    draw = hidden_gaze(seed)
-    return {"X_train": draw["X_train"][:n], "y_train": draw["y_train"][:n], "X_val": draw["X_val"],
-            "y_val": draw["y_val"]}
-
-
 def cnn_training_losses(s: Session) -> dict:
     s.seed(12101)
     model = s.new("CNNWithoutBatchNorm")
-    losses = s.call("train_cnn", model, _small_data(HIDDEN_DRAW, 300), 3, batch_size=64, lr=0.02, seed=5)
+    losses = s.call("train_cnn", model, _training_data(HIDDEN_DRAW, 300), 3, batch_size=64, lr=0.02, seed=5)
     return {"epoch losses of train_cnn (300 images, 3 epochs, batch 64)": losses}
 
 
 def cnn_accuracy_value(s: Session) -> dict:
     s.seed(12201)
     model = s.new("CNNWithoutBatchNorm")
-    _set_weights(s, model, 12202)
+    _set_weights(model, 12202)
     draw = hidden_gaze(HIDDEN_DRAW)
     return {"cnn_accuracy on 300 hidden images": s.call("cnn_accuracy", model, draw["X_val"][:300],
                                                         draw["y_val"][:300], batch_size=128)}
@@ -680,7 +676,7 @@ def _cnn_training_target(kit: Kit, cls: str, question: str) -> None:
     s = kit.session
     s.seed(12301)
     model = s.new(cls)
-    s.call("train_cnn", model, _small_data(HIDDEN_DRAW, CNN_TRAIN_IMAGES), 2)
+    s.call("train_cnn", model, _training_data(HIDDEN_DRAW, CNN_TRAIN_IMAGES), 2)
     model.call("eval")
     draw = hidden_gaze(HIDDEN_DRAW)
     accuracy = _accuracy(kit, model.call("forward", draw["X_val"][:, None]), draw["y_val"], "validation scores")
@@ -693,12 +689,7 @@ def _cnn_training_target(kit: Kit, cls: str, question: str) -> None:
 @graded("Q13_cnn_batchnorm", 1, cells=("Q13_solution",))
 def test_Q13_layers(kit: Kit) -> None:
     """the layers of the table plus bn1 = BatchNorm2d(6) and bn2 = BatchNorm2d(16), nothing else."""
-    model = kit.session.new("CNNWithBatchNorm")
-    shapes = _state_shapes(kit, model)
-    for key, shape in BN_SHAPES.items():
-        kit.expect(shapes.get(key) == shape, f"{key}: expected shape {shape}, got {shapes.get(key, 'nothing')}")
-    extra = sorted(set(shapes) - set(BN_SHAPES))
-    kit.expect(not extra, f"unexpected parameters or buffers: {', '.join(extra)}")
+    _expect_state_shapes(kit, "CNNWithBatchNorm", BN_SHAPES)
 
 
 @graded("Q13_cnn_batchnorm", 2, cells=("Q13_solution",), timeout=60)
@@ -756,7 +747,7 @@ def course_data() -> dict[str, np.ndarray]:
 def filter_grids(s: Session) -> dict:
     s.seed(15101)
     model = s.new("CNNWithoutBatchNorm")
-    _set_weights(s, model, 15102)
+    _set_weights(model, 15102)
     nn = s.get("nn")
     holder = nn.call_kept("Module")
     holder.set("conv1", nn.call_kept("Conv2d", 3, 10, 5))

@@ -12,50 +12,24 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-import re
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from autograder.assignments import CourseError, Notebook
-from autograder.kit import Failure, GradedTest, Kit, Probe, Rule, builtin_exception, collect, forbidden_uses
+from autograder.kit import Failure, GradedTest, Kit, Probe, collect, vocabulary
 from autograder.results import ManualItem, SubmissionResult, TestResult
-from autograder.sandbox import (CellFailed, Sandbox, SandboxConfig, SandboxError, Session, StudentException)
+from autograder.rules import Rule, forbidden_uses
+from autograder.sandbox import Sandbox, SandboxConfig, SandboxError, SandboxFailure, Session, clean
+from autograder.submissions import Answers, Unreadable, parse_answers, read_submission
 
 PRIVATE_NOTE = ("printed output and error messages are withheld for tests that run your code next to "
                 "reference components")
-
-
 GRADER_PROBLEM = "grader problem, please tell your instructor"
 SANDBOX_NOTE = "sandbox: "
-
-
-class UnreadableNotebook(Exception):
-    pass
-
-
-def answer_cells(text: str | bytes) -> dict[str, str]:
-    """Code answer cells of a notebook by ``grade_id``; tolerant of everything but broken JSON."""
-    try:
-        document = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UnreadableNotebook(f"not valid notebook JSON ({exc})") from None
-    cells = document.get("cells") if isinstance(document, dict) else None
-    if not isinstance(cells, list):
-        raise UnreadableNotebook("the file holds no list of cells")
-    found = {}
-    for cell in cells:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell.get("metadata"), dict) else {}
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
-        if isinstance(meta, dict) and meta.get("solution") and isinstance(meta.get("grade_id"), str) \
-                and isinstance(source, str):
-            found[meta["grade_id"]] = source
-    return found
 
 
 @dataclass
@@ -73,10 +47,12 @@ class Grader:
     manual: list[ManualItem]
 
     def sandbox_config(self, hide: tuple[str, ...] = ()) -> SandboxConfig:
-        """Children see the course's public folders only; ``hide`` adds folders (results, submissions)."""
+        """Children see Python, the student helpers and the data sets, not the course; ``hide`` adds folders
+        (results, submissions) in case they lie inside one that children see."""
+        from course_utils.data import datasets_dir
+
         root = self.notebook.path.resolve().parents[2]
-        keep = [str(root / name) for name in ("course_utils", "release", "datasets", ".venv")]
-        return SandboxConfig(setup_cells=self.setup, hide=(str(root), *hide), keep=tuple(keep),
+        return SandboxConfig(setup_cells=self.setup, folders=(str(datasets_dir()),), hide=(str(root), *hide),
                              environment={"COURSE_QUICK": "1"})
 
     def cells_for(self, test: GradedTest, student: dict[str, str]) -> list[tuple[str, str]]:
@@ -96,7 +72,7 @@ def load_grader(assignment: str, notebook: Notebook) -> Grader:
         raise CourseError(f"no hidden grader for {notebook.name}: expected autograder/graders/{notebook.name}.py"
                           ) from exc
     text = notebook.path.read_text()
-    master = answer_cells(text)
+    master = parse_answers(text).cells
     order = list(master)
     document = json.loads(text)
     by_id = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id"): "".join(c["source"])
@@ -146,35 +122,33 @@ class References:
             self._sandbox.close()
 
 
-def run_test(grader: Grader, test: GradedTest, student: dict[str, str], sandbox: Sandbox,
+def run_test(grader: Grader, test: GradedTest, student: Answers | dict[str, str], sandbox: Sandbox,
              references: References) -> TestResult:
-    """Run one hidden test; every way it can go wrong becomes a score of 0 and a message."""
+    """Run one hidden test; every way it can go wrong becomes a score of 0 and a message. A test whose
+    child holds reference cells (``test.private``) shows only what the grader wrote: see ``autograder.kit``."""
     start = time.perf_counter()
-    missing = [c for c in test.cells if c not in student]
-    broken = [reason for c in test.cells if c in student for reason in forbidden_uses(student[c],
-                                                                                       grader.rules.get(c, []))]
-    if missing or broken:
-        message = (f"your notebook has no answer cell {', '.join(missing)} (was it deleted, or its metadata changed?)"
-                   if missing else "rule broken: " + "; ".join(dict.fromkeys(broken)))
-        return TestResult(test.name, test.item, 0.0, test.points, message, "", test.visibility, 0.0)
+    student = student if isinstance(student, Answers) else Answers(dict(student))
     opened: list[Session] = []
 
     def open_session() -> Session:
-        opened.append(sandbox.session(grader.cells_for(test, student), test.limits(), test.arrays))
+        opened.append(sandbox.session(grader.cells_for(test, student.cells), test.limits(), test.arrays))
         return opened[-1]
 
     kit = Kit(open_session, lambda probe: references.get(probe, test))
-    message = ""
     try:
-        test.function(kit)
+        message = _refusal(grader, test, student)
+        if not message:
+            test.function(kit)
     except Failure as exc:
-        message = str(exc) or "check failed"
-    except StudentException as exc:
-        message = _student_error(exc, test)
+        message = exc.render(vocabulary(test.function.__module__).with_labels(kit.labels) if test.private
+                             else None) or "check failed"
     except SandboxError as exc:
-        message = str(exc)
+        message = exc.describe(test.private)
+    except SandboxFailure as exc:
+        message = f"{GRADER_PROBLEM}: {exc}"
     except Exception as exc:  # noqa: BLE001 - a grader bug must cost this test, not the batch
-        message = f"{GRADER_PROBLEM}: {type(exc).__name__}: {exc}"
+        detail = "" if test.private else f": {clean(str(exc), 300)}"
+        message = f"{GRADER_PROBLEM}: {type(exc).__name__}{detail}"
     output = ""
     for session in opened:
         outcome = session.finish()
@@ -184,22 +158,31 @@ def run_test(grader: Grader, test: GradedTest, student: dict[str, str], sandbox:
                 output += f"\n[... {outcome.output_bytes - len(outcome.output.encode())} more bytes not shown]"
     if test.private and message and any(s.outcome and s.outcome.output for s in opened):
         message += f"\n({PRIVATE_NOTE})"
+    seconds = time.perf_counter() - start
     return TestResult(test.name, test.item, 0.0 if message else test.points, test.points, message, output,
-                      test.visibility, time.perf_counter() - start)
+                      test.visibility, float(round(seconds)) if test.private else seconds)
 
 
-def _student_error(exc: StudentException, test: GradedTest) -> str:
-    """What the student sees when their code raised; from a private test, only a builtin type and line."""
-    if not test.private:
-        return str(exc) if isinstance(exc, CellFailed) else f"your code raised {exc}"
-    prefix = f"running your cell {exc.cell} raised" if isinstance(exc, CellFailed) else "your code raised"
-    kind = exc.type if builtin_exception(exc.type) else "an exception"
-    line = re.fullmatch(r"(\w{1,60}), line (\d{1,7})", exc.where)
-    where = f" ({exc.where})" if line and line.group(1) in test.cells else ""
-    return f"{prefix} {kind}{where} ({PRIVATE_NOTE})"
+def _refusal(grader: Grader, test: GradedTest, student: Answers) -> str:
+    """Why the test cannot run the student's cells at all: a cell missing or unreadable, or a rule broken."""
+    problems = [student.problems[c] for c in test.cells if c in student.problems]
+    if problems:
+        return "; ".join(problems)
+    missing = [c for c in test.cells if c not in student.cells]
+    if missing:
+        return f"your notebook has no answer cell {', '.join(missing)} (was it deleted, or its metadata changed?)"
+    context = tuple(source for _, source in grader.setup)
+    broken = [reason for c in test.cells for reason in _rule_check(student.cells[c], tuple(grader.rules.get(c, [])),
+                                                                    context)]
+    return "rule broken: " + "; ".join(dict.fromkeys(broken)) if broken else ""
 
 
-def grade_answers(grader: Grader, answers: dict[str, str], sandbox: Sandbox, references: References,
+@lru_cache(maxsize=512)
+def _rule_check(source: str, rules: tuple[Rule, ...], context: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(forbidden_uses(source, list(rules), context))
+
+
+def grade_answers(grader: Grader, answers: Answers | dict[str, str], sandbox: Sandbox, references: References,
                   only_cells: set[str] | None = None, questions: set[str] | None = None) -> list[TestResult]:
     """Run the hidden tests on a set of answer cells: all of them, or those that load one of
     ``only_cells`` and belong to one of ``questions``."""
@@ -209,24 +192,40 @@ def grade_answers(grader: Grader, answers: dict[str, str], sandbox: Sandbox, ref
 
 
 def grade_notebook(grader: Grader, path: Path | None, student: str, sandbox: Sandbox, references: References,
-                   questions: set[str] | None = None) -> SubmissionResult:
-    """Grade the notebook at ``path`` (``None``: not submitted): one ``TestResult`` per hidden test
-    (of ``questions`` only, if given)."""
+                   questions: set[str] | None = None, folder: Path | None = None) -> SubmissionResult:
+    """Grade the notebook at ``path`` (``None``: not submitted; found from ``folder`` without following
+    links): one ``TestResult`` per hidden test (of ``questions`` only, if given). Whatever the file holds
+    or the grading meets, the result has every test, each with its score and reason."""
     start = time.perf_counter()
-    data, answers, problem = b"", {}, ""
+    data, problem = b"", ""
+    tests = [t for t in grader.tests if questions is None or t.question in questions]
     if path is None:
         problem = f"no {grader.notebook.path.name} found in the submission"
     else:
         try:
-            data = path.read_bytes()
-            answers = answer_cells(data)
-        except (OSError, UnreadableNotebook) as exc:
+            data, answers = _answers(path, folder)
+            results = grade_answers(grader, answers, sandbox, references, questions=questions)
+        except Unreadable as exc:
             problem = f"your notebook could not be read: {exc}"
+        except Exception as exc:  # noqa: BLE001 - one student's submission never stops the batch
+            problem = f"{GRADER_PROBLEM}: this submission could not be graded ({type(exc).__name__})"
     if problem:
-        results = [TestResult(t.name, t.item, 0.0, t.points, problem, "", t.visibility) for t in grader.tests
-                   if questions is None or t.question in questions]
-    else:
-        results = grade_answers(grader, answers, sandbox, references, questions=questions)
+        results = [TestResult(t.name, t.item, 0.0, t.points, problem, "", t.visibility) for t in tests]
     return SubmissionResult(student, grader.assignment, results, list(grader.manual), time.perf_counter() - start,
                             hashlib.sha256(data).hexdigest(),
                             [problem] * bool(problem) + [f"{SANDBOX_NOTE}{note}" for note in sorted(sandbox.notes)])
+
+
+_last_read: dict[tuple, tuple[bytes, Answers]] = {}
+
+
+def _answers(path: Path, folder: Path | None) -> tuple[bytes, Answers]:
+    """The file's bytes and answers, parsed once per worker even when it grades the file question by
+    question (the cache holds the last file, keyed by what ``stat`` says of it)."""
+    info = path.lstat()
+    key = (str(path), str(folder), info.st_ino, info.st_size, info.st_mtime_ns)
+    if key not in _last_read:
+        data = read_submission(path, folder)
+        _last_read.clear()
+        _last_read[key] = (data, parse_answers(data))
+    return _last_read[key]

@@ -32,6 +32,12 @@ class Grading:
         self.references = {name: References(g, (reference_values or {}).get(name)) for name, g in
                            self.graders.items()}
 
+    def __enter__(self) -> "Grading":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         for item in (*self.sandboxes.values(), *self.references.values()):
             item.close()
@@ -39,11 +45,12 @@ class Grading:
     def reference_values(self) -> dict[str, dict]:
         return {name: refs.values for name, refs in self.references.items()}
 
-    def grade_student(self, student: str, files: dict[str, Path | None], questions: set[str] | None = None
-                      ) -> SubmissionResult:
-        """Grade every notebook of the assignment (the tests of ``questions`` only, if given) for one student."""
+    def grade_student(self, student: str, files: dict[str, Path | None], questions: set[str] | None = None,
+                      folder: Path | None = None) -> SubmissionResult:
+        """Grade every notebook of the assignment (the tests of ``questions`` only, if given) for one student;
+        ``folder``: where the files were found, below which no link is followed (default: each file's folder)."""
         return merge([grade_notebook(g, files.get(name), student, self.sandboxes[name], self.references[name],
-                                     questions) for name, g in self.graders.items()])
+                                     questions, folder) for name, g in self.graders.items()])
 
     @property
     def questions(self) -> list[str]:

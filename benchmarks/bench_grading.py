@@ -60,12 +60,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from autograder.check.mutants import Mutant, apply_edits, load_catalogue  # noqa: E402
-from autograder.engine import answer_cells, grade_notebook, run_test  # noqa: E402
+from autograder.engine import grade_notebook, run_test  # noqa: E402
 from autograder.results import SubmissionResult  # noqa: E402
 from autograder.sandbox import (CellFailed, Limits, Outcome, Sandbox, SandboxConfig, SandboxCrash,  # noqa: E402
                                 Session, StudentException, _unwrap)
 from autograder.sandbox import wire  # noqa: E402
-from autograder.sandbox.host import Runtime, describe  # noqa: E402
+from autograder.sandbox.runtime import Runtime, describe  # noqa: E402
+from autograder.submissions import parse_answers  # noqa: E402
 from autograder.workers import Grading, require_full_marks  # noqa: E402
 
 ASSIGNMENT = NOTEBOOK = "spiral_from_scratch"
@@ -126,7 +127,7 @@ class InProcessSession(Session):
 
     def load(self, cells: list[tuple[str, str]]) -> dict:
         with self._capture():
-            self.runtime.dispatch({"op": "seed", "value": 0})  # as _child_main does before loading
+            self.runtime.dispatch({"op": "seed", "value": 0})  # as the child does before loading
             return self.runtime.load([{"name": n, "source": s} for n, s in cells])
 
     def request(self, op: str, name: str = "", target: wire.Handle | None = None, args: tuple = (),
@@ -184,7 +185,7 @@ class InProcessSandbox:
         report = session.load(cells)
         if not report.get("loaded"):
             session.finish()
-            raise CellFailed(str(report.get("cell"))[:60], report.get("error", {}))
+            raise CellFailed(cells[report["index"]][0], report.get("error", {}))
         return session
 
     def close(self) -> None:
@@ -327,7 +328,7 @@ def measure_overhead(subs: list[Submission], rounds: int, starts: int, rng: rand
             for sub in order:
                 # Interleaved test by test (not submission by submission), alternating which side goes first,
                 # so that both sides see the same background load; run_test is what grade_notebook runs per test.
-                answers = answer_cells(sub.path.read_bytes())
+                answers = parse_answers(sub.path.read_bytes())
                 wall = {"sandboxed": 0.0, "in-process": 0.0}
                 cpu = {"sandboxed": 0.0, "in-process": 0.0}
                 score = {"sandboxed": 0.0, "in-process": 0.0}

@@ -36,7 +36,7 @@ import torch  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.engine import answer_cells  # noqa: E402
+from autograder.submissions import parse_answers  # noqa: E402
 from autograder.graders import fc_and_cnn as hidden  # noqa: E402
 from calibrate_spiral import seeds  # noqa: E402 - this folder is on sys.path when run as a script
 
@@ -53,7 +53,7 @@ def master_namespace() -> dict:
     with contextlib.redirect_stdout(io.StringIO()):
         for name in hidden.SETUP_CELLS:
             exec(compile(by_id[name], name, "exec"), namespace)
-        for name, source in answer_cells(MASTER.read_text()).items():
+        for name, source in parse_answers(MASTER.read_text()).cells.items():
             if name.endswith("_solution") and name != "Q14_solution":
                 exec(compile(source, name, "exec"), namespace)
     torch.set_num_threads(1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
@@ -17,27 +18,38 @@ from tqdm import tqdm
 from autograder.assignments import Assignment, CourseError
 from autograder.engine import GRADER_PROBLEM, SANDBOX_NOTE
 from autograder.results import SubmissionResult, gradebook_csv, write_atomically
+from autograder.submissions import Unreadable, read_submission
 from autograder.workers import Grading, merge, require_full_marks, run_parallel
 
 Files = dict[str, Path | None]
 
 
-def discover(assignment: Assignment, paths: list[Path]) -> dict[str, Files]:
+@dataclass(frozen=True)
+class Submission:
+    """A student's notebook files, and the folder named on the command line (or holding the file named
+    there) below which no symbolic link is followed when they are read."""
+
+    files: Files
+    folder: Path
+
+
+def discover(assignment: Assignment, paths: list[Path]) -> dict[str, Submission]:
     """Students and their notebook files. A path is a student's ``.ipynb`` (the student is its stem), a
     student's folder (one holding a notebook named like the assignment's; the student is the folder's
     name), or a folder of such files and folders. In a student's folder a single notebook of another
-    name is taken when the assignment has one notebook."""
+    name is taken when the assignment has one notebook. Links inside the folders are listed like files
+    and folders, and refused with a reason when they are read."""
     names = {nb.path.name for nb in assignment.notebooks}
-    students: dict[str, Files] = {}
+    students: dict[str, Submission] = {}
 
-    def add(student: str, files: Files, origin: Path) -> None:
+    def add(student: str, files: Files, origin: Path, folder: Path) -> None:
         if student in students:
             raise CourseError(f"two submissions for student {student!r} (the second is {origin})")
-        students[student] = files
+        students[student] = Submission(files, folder)
 
     def student_folder(folder: Path) -> Files:
         notebooks = _notebooks(folder)
-        files: Files = {nb.name: folder / nb.path.name if (folder / nb.path.name).is_file() else None
+        files: Files = {nb.name: folder / nb.path.name if _entry(folder / nb.path.name) else None
                         for nb in assignment.notebooks}
         if len(assignment.notebooks) == 1 and files[assignment.notebooks[0].name] is None and len(notebooks) == 1:
             files[assignment.notebooks[0].name] = notebooks[0]
@@ -47,16 +59,16 @@ def discover(assignment: Assignment, paths: list[Path]) -> dict[str, Files]:
         if path.is_file():
             if path.suffix != ".ipynb":
                 raise CourseError(f"{path} is not a notebook (.ipynb)")
-            add(path.stem, _single_file(assignment, path), path)
+            add(path.stem, _single_file(assignment, path), path, path.parent)
         elif path.is_dir():
             notebooks = _notebooks(path)
             if any(p.name in names for p in notebooks):
-                add(path.name, student_folder(path), path)
+                add(path.name, student_folder(path), path, path)
                 continue
             for notebook in notebooks:
-                add(notebook.stem, _single_file(assignment, notebook), notebook)
+                add(notebook.stem, _single_file(assignment, notebook), notebook, path)
             for folder in _folders(path):
-                add(folder.name, student_folder(folder), folder)
+                add(folder.name, student_folder(folder), folder, path)
         else:
             raise CourseError(f"{path}: no such file or folder")
     if not students:
@@ -64,8 +76,13 @@ def discover(assignment: Assignment, paths: list[Path]) -> dict[str, Files]:
     return dict(sorted(students.items()))
 
 
+def _entry(path: Path) -> bool:
+    """A file, or a link (which reading refuses with a reason), but not a folder."""
+    return path.is_symlink() or path.is_file()
+
+
 def _notebooks(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.ipynb") if p.is_file() and not p.name.startswith("."))
+    return sorted(p for p in folder.glob("*.ipynb") if _entry(p) and not p.name.startswith("."))
 
 
 def _folders(folder: Path) -> list[Path]:
@@ -86,17 +103,23 @@ def _private_folders(root: Path, out: Path, paths: list[Path]) -> tuple[str, ...
     return tuple(sorted(str(f) for f in folders if not any(f == n or f in n.parents for n in needed)))
 
 
-def fingerprint(files: Files) -> str:
-    return ",".join(hashlib.sha256(p.read_bytes() if p is not None and p.is_file() else b"").hexdigest()
-                    for p in files.values())
+def fingerprint(submission: Submission) -> str:
+    def digest(path: Path | None) -> str:
+        try:
+            data = read_submission(path, submission.folder) if path is not None else b""
+        except (Unreadable, OSError):
+            data = b""
+        return hashlib.sha256(data).hexdigest()
+
+    return ",".join(digest(p) for p in submission.files.values())
 
 
-def _finished(folder: Path, files: Files) -> SubmissionResult | None:
+def _finished(folder: Path, submission: Submission) -> SubmissionResult | None:
     try:
         result = SubmissionResult.from_gradescope(json.loads((folder / "results.json").read_text()))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return result if result.submission_sha256 == fingerprint(files) else None
+    return result if result.submission_sha256 == fingerprint(submission) else None
 
 
 def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs: int = 1,
@@ -104,7 +127,7 @@ def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs
     log = log or sys.stderr
     students = discover(assignment, paths)
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
-    done = {s: r for s, files in students.items() if (r := _finished(out / s, files)) is not None}
+    done = {s: r for s, submission in students.items() if (r := _finished(out / s, submission)) is not None}
     todo = [s for s in students if s not in done]
     if done:
         print(f"{len(done)} submission(s) already graded in {out}: kept", file=log)
@@ -127,15 +150,15 @@ def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs
     return results
 
 
-def _grade_batch(grading: Grading, students: dict[str, Files], out: Path, jobs: int,
+def _grade_batch(grading: Grading, students: dict[str, Submission], out: Path, jobs: int,
                  done: dict[str, SubmissionResult], log) -> None:
     """Grade ``students`` one question at a time, spread over ``jobs`` processes, the master's questions
     first; write a student's results once all their questions are graded and the master scored every point."""
     master = object()
     master_files = {name: g.notebook.path for name, g in grading.graders.items()}
     units = [(who, question) for who in (master, *students) for question in grading.questions]
-    calls = [("master" if who is master else who, master_files if who is master else students[who], {question})
-             for who, question in units]
+    calls = [("master", master_files, {question}, None) if who is master else
+             (who, students[who].files, {question}, students[who].folder) for who, question in units]
     parts: dict[object, list[SubmissionResult]] = {}
     finished: list[SubmissionResult] = []
     master_ok = False

@@ -105,8 +105,8 @@ def test_Q1_forward_returns_out_and_cache(kit: Kit) -> None:
     cache = result[1]
     kit.expect(isinstance(cache, tuple) and len(cache) == 3, "the cache should be (x, w, b)")
     for name, sent, got in zip("xwb", (x, w, b), cache):
-        kit.expect(np.array_equal(kit.array(got, sent.shape, f"cache {name}"), sent),
-                   f"the cache's {name} differs from the {name} passed in")
+        kit.expect(np.array_equal(kit.array(got, sent.shape, "an entry of the cache"), sent),
+                   "the cache's {name} differs from the {name} passed in", name=name)
 
 
 # ----------------------------------------------------------------------------- Q2 fc_backward
@@ -152,7 +152,7 @@ def test_Q2_backward_shapes(kit: Kit) -> None:
 
 
 def _three(kit: Kit, value: object, what: str) -> tuple:
-    kit.expect(isinstance(value, (tuple, list)) and len(value) == 3, f"{what} should return three arrays")
+    kit.expect(isinstance(value, (tuple, list)) and len(value) == 3, "{what} should return three arrays", what=what)
     return tuple(value)
 
 
@@ -309,10 +309,11 @@ def test_Q6_initialization(kit: Kit) -> None:
     for name, shape in [("W1", (60, 40)), ("b1", (40,)), ("W2", (40, 5)), ("b2", (5,))]:
         value = kit.array(params[name], shape, name)
         if name.startswith("b"):
-            kit.expect(np.all(value == 0), f"{name} should start at zero")
+            kit.expect(np.all(value == 0), "{name} should start at zero", name=name)
     for name, tolerance in [("W1", 0.001), ("W2", 0.004)]:
         std = float(np.std(params[name]))
-        kit.expect(abs(std - 0.02) < tolerance, f"{name} has std {std:.4f}, expected weight_scale = 0.02")
+        kit.expect(abs(std - 0.02) < tolerance, "{name} has std {std:.4f}, expected weight_scale = 0.02", name=name,
+                   std=std)
     default = s.new("TwoLayerNet").get("params")
     kit.array(default.get("W1"), (4320, 128), "W1 with the default sizes")
     kit.array(default.get("W2"), (128, 4), "W2 with the default sizes")
@@ -344,8 +345,7 @@ def _model_gradient_check(kit: Kit, model: Remote, params: dict[str, np.ndarray]
     result = model.call("loss", X, y)
     kit.expect(isinstance(result, tuple) and len(result) == 2, "loss(X, y) should return (loss, grads)")
     grads = result[1]
-    kit.expect(isinstance(grads, dict) and set(grads) == set(params),
-               f"grads should have one entry per parameter ({', '.join(sorted(params))})")
+    kit.expect(isinstance(grads, dict) and set(grads) == set(params), "grads should have one entry per parameter")
 
     def loss_at(name: str, value: np.ndarray) -> float:
         _set_params(model, {**params, name: value})
@@ -353,7 +353,7 @@ def _model_gradient_check(kit: Kit, model: Remote, params: dict[str, np.ndarray]
 
     for name in sorted(params):
         kit.gradient_check(lambda v, name=name: loss_at(name, v), params[name], np.ones(()), grads[name],
-                           f"d{name}", rtol=rtol)
+                           "the gradient of a parameter", rtol=rtol)
 
 
 # ----------------------------------------------------------------------------- Q7 train TwoLayerNet
@@ -368,7 +368,7 @@ def _training_data(seed: int, num_train: int | None = None) -> dict[str, np.ndar
 def _trained_val_accuracy(kit: Kit, solver: object, cls: str, seed: int) -> float:
     kit.expect(isinstance(solver, Remote) and solver.isinstance("Solver"), "the function should return the Solver")
     model = solver.get("model")
-    kit.expect(isinstance(model, Remote) and model.isinstance(cls), f"solver.model should be a {cls}")
+    kit.expect(isinstance(model, Remote) and model.isinstance(cls), "solver.model should be a {cls}", cls=cls)
     draw = hidden_gaze(seed)
     return _accuracy(kit, model.call("loss", draw["X_val"]), draw["y_val"], "validation scores")
 
@@ -380,7 +380,8 @@ def test_Q7_reaches_the_accuracy_target_on_a_hidden_draw(kit: Kit) -> None:
     kit.session.seed(7101)
     solver = kit.session.call("train_two_layer_net", _training_data(HIDDEN_DRAW))
     accuracy = _trained_val_accuracy(kit, solver, "TwoLayerNet", HIDDEN_DRAW)
-    kit.expect(accuracy >= target, f"validation accuracy {accuracy:.3f} on a hidden draw, required {target:.2f}")
+    kit.expect(accuracy >= target, "validation accuracy {accuracy:.3f} on a hidden draw, required {target:.2f}",
+               accuracy=accuracy, target=target)
 
 
 # ----------------------------------------------------------------------------- Q8 FullyConnectedNet
@@ -431,15 +432,16 @@ def test_Q8_initialization_depth_and_seed(kit: Kit) -> None:
                        seed=11).get("params")
         expected = {f"{kind}{layer}" for layer in range(1, len(dims)) for kind in "Wb"}
         kit.expect(isinstance(params, dict) and set(params) == expected,
-                   f"hidden_dims={hidden}: params should be {sorted(expected)}")
+                   "for {layers} hidden layers, params should hold W1, b1, ... up to the output layer",
+                   layers=len(hidden))
         for layer, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:]), start=1):
-            kit.array(params[f"W{layer}"], (fan_in, fan_out), f"W{layer} for hidden_dims={hidden}")
-            kit.expect(np.all(kit.array(params[f"b{layer}"], (fan_out,), f"b{layer}") == 0), f"b{layer} should start at zero")
+            kit.array(params[f"W{layer}"], (fan_in, fan_out), "a weight matrix")
+            kit.expect(np.all(kit.array(params[f"b{layer}"], (fan_out,), "a bias") == 0), "the biases should start at zero")
     big = s.new("FullyConnectedNet", [200, 100], input_dim=300, num_classes=50, weight_scale=0.05, seed=3)
     params = big.get("params")
     for name in ("W1", "W2", "W3"):
         std = float(np.std(params[name]))
-        kit.expect(abs(std - 0.05) < 0.003, f"{name} has std {std:.4f}, expected weight_scale = 0.05")
+        kit.expect(abs(std - 0.05) < 0.003, "{name} has std {std:.4f}, expected weight_scale = 0.05", name=name, std=std)
     again = s.new("FullyConnectedNet", [200, 100], input_dim=300, num_classes=50, weight_scale=0.05, seed=3)
     other = s.new("FullyConnectedNet", [200, 100], input_dim=300, num_classes=50, weight_scale=0.05, seed=4)
     kit.expect(all(np.array_equal(params[k], again.get("params")[k]) for k in params),
@@ -496,7 +498,8 @@ def test_Q9_defaults(kit: Kit) -> None:
     kit.expect(config.get("learning_rate") == 1e-2 and config.get("momentum") == 0.9,
                "the defaults should be learning_rate=1e-2 and momentum=0.9")
     error = float(np.max(np.abs(kit.array(next_w, w.shape, "next_w") - (w - 1e-2 * dw))))
-    kit.expect(error < 1e-12, f"the first step from zero velocity should be w - lr * dw (off by {error:.1e})")
+    kit.expect(error < 1e-12, "the first step from zero velocity should be w - lr * dw (off by {error:.1e})",
+               error=error)
 
 
 @numpy_test("Q9_comparison", 2, cells=("Q9_solution",), needs=(*LAYERS, "Q8_solution"), timeout=120)
@@ -509,20 +512,20 @@ def test_Q9_comparison_trains_both_rules(kit: Kit) -> None:
                "compare_update_rules should return {'sgd': solver, 'sgd_momentum': solver}")
     accuracies = {}
     for name, solver in solvers.items():
-        kit.expect(isinstance(solver, Remote) and solver.isinstance("Solver"), f"{name}: expected a Solver")
+        kit.expect(isinstance(solver, Remote) and solver.isinstance("Solver"), "{name}: expected a Solver", name=name)
         params = solver.get("model").get("params")
-        shapes = [kit.array(params.get(f"W{i}"), None, f"W{i}").shape for i in range(1, 5)] \
+        shapes = [kit.array(params.get(f"W{i}"), None, "a weight matrix").shape for i in range(1, 5)] \
             if isinstance(params, dict) and len(params) == 8 else []
         kit.expect(shapes == [(4320, 256), (256, 128), (128, 64), (64, 4)],
-                   f"{name}: expected a FullyConnectedNet([256, 128, 64]) on 4320 inputs and 4 classes")
-        history = kit.array(solver.get("loss_history"), None, f"{name} loss_history")
+                   "{name}: expected a FullyConnectedNet([256, 128, 64]) on 4320 inputs and 4 classes", name=name)
+        history = kit.array(solver.get("loss_history"), None, "loss_history")
         iterations = epochs * (4000 // 256)
-        kit.expect(len(history) == iterations, f"{name}: {len(history)} iterations, expected {iterations} for "
-                                               f"{epochs} epochs with batch_size=256")
-        accuracies[name] = kit.number(solver.get("best_val_acc"), f"{name} best_val_acc")
+        kit.expect(len(history) == iterations, "{name}: {count} iterations, expected {iterations} for {epochs} epochs "
+                   "with batch_size=256", name=name, count=len(history), iterations=iterations, epochs=epochs)
+        accuracies[name] = _trained_val_accuracy(kit, solver, "FullyConnectedNet", HIDDEN_DRAW)
     kit.expect(accuracies["sgd_momentum"] > accuracies["sgd"] + 0.04,
-               f"momentum should reach a clearly higher validation accuracy in {epochs} epochs (sgd "
-               f"{accuracies['sgd']:.3f}, momentum {accuracies['sgd_momentum']:.3f})")
+               "momentum should reach a clearly higher validation accuracy in {epochs} epochs (sgd {sgd:.3f}, "
+               "momentum {momentum:.3f})", epochs=epochs, sgd=accuracies["sgd"], momentum=accuracies["sgd_momentum"])
 
 
 # ----------------------------------------------------------------------------- Q10 best FC model
@@ -535,11 +538,12 @@ def test_Q10_reaches_the_accuracy_target_on_a_hidden_draw(kit: Kit) -> None:
     solver = kit.session.call("train_best_fc_model", _training_data(HIDDEN_DRAW))
     accuracy = _trained_val_accuracy(kit, solver, "FullyConnectedNet", HIDDEN_DRAW)
     epochs = len(kit.array(solver.get("val_acc_history"), None, "val_acc_history"))
-    kit.expect(epochs <= 50, f"trained for {epochs} epochs, at most 50 are allowed")
+    kit.expect(epochs <= 50, "trained for {epochs} epochs, at most 50 are allowed", epochs=epochs)
     best = kit.number(solver.get("best_val_acc"), "best_val_acc")
-    kit.expect(abs(accuracy - best) < 1e-9, f"the returned model's validation accuracy {accuracy:.4f} is not the best "
-                                            f"epoch's {best:.4f}: return the Solver after train()")
-    kit.expect(accuracy >= target, f"validation accuracy {accuracy:.3f} on a hidden draw, required {target:.2f}")
+    kit.expect(abs(accuracy - best) < 1e-9, "the returned model's validation accuracy {accuracy:.4f} is not the best "
+               "epoch's {best:.4f}: return the Solver after train()", accuracy=accuracy, best=best)
+    kit.expect(accuracy >= target, "validation accuracy {accuracy:.3f} on a hidden draw, required {target:.2f}",
+               accuracy=accuracy, target=target)
 
 
 # ----------------------------------------------------------------------------- Part 2 helpers
@@ -554,9 +558,10 @@ def _expect_state_shapes(kit: Kit, cls: str, expected: dict[str, tuple[int, ...]
     kit.expect(isinstance(state, dict), "state_dict() should return a dict")
     shapes = {key: kit.array(value, None, key).shape for key, value in state.items()}
     for key, shape in expected.items():
-        kit.expect(shapes.get(key) == shape, f"{key}: expected shape {shape}, got {shapes.get(key, 'nothing')}")
+        kit.expect(shapes.get(key) == shape, "{key}: expected shape {shape}, got {got}", key=key, shape=shape,
+                   got=shapes.get(key, "nothing"))
     extra = sorted(set(shapes) - set(expected))
-    kit.expect(not extra, f"unexpected parameters or buffers: {', '.join(extra)}")
+    kit.expect(not extra, "unexpected parameters or buffers: {extra}", extra=", ".join(extra))
 
 
 def _set_weights(model: Remote, seed: int) -> None:
@@ -615,7 +620,7 @@ def test_Q11_output_shape(kit: Kit) -> None:
     """scores have shape (N, 4) for batches of 1, 3 and 9 images."""
     model = kit.session.new("CNNWithoutBatchNorm")
     for n in (1, 3, 9):
-        kit.array(model.call("forward", _images(11201 + n, n)), (n, 4), f"scores for {n} images")
+        kit.array(model.call("forward", _images(11201 + n, n)), (n, 4), "the scores")
 
 
 @graded("Q11_cnn", 3, cells=("Q11_solution",))
@@ -680,8 +685,8 @@ def _cnn_training_target(kit: Kit, cls: str, question: str) -> None:
     model.call("eval")
     draw = hidden_gaze(HIDDEN_DRAW)
     accuracy = _accuracy(kit, model.call("forward", draw["X_val"][:, None]), draw["y_val"], "validation scores")
-    kit.expect(accuracy >= target, f"validation accuracy {accuracy:.3f} after two epochs on a hidden draw, "
-                                   f"required {target:.2f}")
+    kit.expect(accuracy >= target, "validation accuracy {accuracy:.3f} after two epochs on a hidden draw, "
+               "required {target:.2f}", accuracy=accuracy, target=target)
 
 
 # ----------------------------------------------------------------------------- Q13 CNNWithBatchNorm
@@ -710,14 +715,21 @@ def test_Q13_eval_mode_matches_reference(kit: Kit) -> None:
         timeout=240)
 def test_Q14_trains_a_batchnorm_cnn(kit: Kit) -> None:
     """the cell trains a CNNWithBatchNorm called bn_cnn for CNN_EPOCHS epochs and keeps its losses."""
-    s = kit.session
-    epochs = int(kit.number(s.get("CNN_EPOCHS"), "CNN_EPOCHS"))
+    s, want = kit.session, kit.reference(bn_cnn_run)
+    epochs = int(want["CNN_EPOCHS"])
     model = s.get("bn_cnn")
     kit.expect(isinstance(model, Remote) and model.isinstance("CNNWithBatchNorm"), "bn_cnn should be a CNNWithBatchNorm")
     losses = kit.array(s.get("bn_cnn_losses"), None, "bn_cnn_losses")
-    kit.expect(losses.shape == (epochs,), f"bn_cnn_losses holds {losses.size} values, expected CNN_EPOCHS = {epochs}")
-    kit.expect(int(kit.number(model.get("bn1").get("num_batches_tracked"), "num_batches_tracked")) > 0,
-               "bn_cnn has not been trained")
+    kit.expect(losses.shape == (epochs,), "bn_cnn_losses holds {count} values, expected CNN_EPOCHS = {epochs}",
+               count=losses.size, epochs=epochs)
+    # batch norm counts its training batches: as many as the master's run of the same epochs on the same data
+    batches = int(kit.number(bn_cnn_run(s)["bn1 batches"], "bn1.num_batches_tracked"))
+    kit.expect(batches == int(want["bn1 batches"]), "bn_cnn saw {batches} training batches, but CNN_EPOCHS epochs "
+               "of train_cnn on the course data are {expected}", batches=batches, expected=int(want["bn1 batches"]))
+
+
+def bn_cnn_run(s: Session) -> dict:
+    return {"CNN_EPOCHS": s.get("CNN_EPOCHS"), "bn1 batches": s.get("bn_cnn").get("bn1").get("num_batches_tracked")}
 
 
 @graded("Q14_training", 3, cells=("Q14_solution",), needs=("Q11_solution", "Q12_solution", "Q13_solution"),
@@ -731,7 +743,8 @@ def test_Q14_trained_network_reaches_the_accuracy_target(kit: Kit) -> None:
     model.call("eval")
     data = course_data()
     accuracy = _accuracy(kit, model.call("forward", data["X_val"][:, None]), data["y_val"], "validation scores")
-    kit.expect(accuracy >= target, f"validation accuracy {accuracy:.3f}, required {target:.2f}")
+    kit.expect(accuracy >= target, "validation accuracy {accuracy:.3f}, required {target:.2f}", accuracy=accuracy,
+               target=target)
 
 
 @lru_cache(maxsize=1)

@@ -1,13 +1,18 @@
 """Run student code in a confined child process and talk to it with plain values.
 
 ``Sandbox`` owns one host process (see ``host.py``). ``Sandbox.session(cells,
-limits)`` forks a fresh child that runs the given answer cells; the returned
-``Session`` calls functions and methods inside the child and receives plain
-values (numpy arrays, numbers, strings, lists, dicts, tuples) or handles to
-objects that stay in the child. Every receive honours the session's wall-clock
-deadline; a child that hangs, dies or misbehaves turns into a
-``SandboxError`` with a reason a student can read, and the child is always
-killed with everything it started when the session ends.
+limits)`` has the host fork a fresh confined child, sends it the answer cells
+directly (they never pass through the host), and returns a ``Session`` that calls
+functions and methods inside the child and receives plain values (numpy arrays,
+numbers, strings, lists, dicts, tuples) or handles to objects that stay in the
+child. One absolute deadline per session covers every byte received; the child's
+printed output is read here, capped. A child that hangs, dies or misbehaves turns
+into a ``SandboxError``, and the child is always killed with everything it
+started when the session ends.
+
+Nothing a child says is trusted: its strings arrive cleaned of control characters
+and capped, its type names must be identifiers, and what the host could not apply
+(``Sandbox.notes``) is the host's own finding, made before any child ran.
 """
 from __future__ import annotations
 
@@ -16,34 +21,52 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autograder.sandbox import wire
 from autograder.sandbox.wire import DType, Handle
 
-__all__ = ["DType", "Limits", "Outcome", "Remote", "Sandbox", "SandboxConfig", "SandboxError", "Session"]
+__all__ = ["DType", "Limits", "Outcome", "Remote", "Sandbox", "SandboxConfig", "SandboxError", "SandboxFailure",
+           "Session", "clean"]
 
 DEFAULT_PRELOAD = (
-    "numpy", "torch", "matplotlib", "matplotlib.pyplot", "course_utils", "course_utils.model_tools",
+    "numpy", "numpy.random", "torch", "matplotlib", "matplotlib.pyplot", "course_utils", "course_utils.model_tools",
     "course_utils.gradient_check", "course_utils.spiral", "course_utils.plots", "course_utils.data",
     "course_utils.solver", "course_utils.optim", "course_utils.vis", "math", "random", "itertools",
     "functools", "collections", "copy", "time", "json", "re", "typing", "dataclasses", "statistics", "warnings",
     "inspect", "textwrap", "string", "operator", "contextlib", "abc", "enum", "numbers", "decimal", "fractions",
 )
+STRING_LIMIT = 10_000
+KEY_LIMIT = 200
+# Python's own exception types that a test next to reference cells may name: a short, fixed list, so that the
+# choice of exception carries next to nothing
+NAMED_EXCEPTIONS = frozenset([
+    "AssertionError", "AttributeError", "IndexError", "KeyError", "MemoryError", "NameError",
+    "NotImplementedError", "RecursionError", "RuntimeError", "SyntaxError", "SystemExit", "TypeError",
+    "ValueError", "ZeroDivisionError",
+])
+
+
+def clean(text: str, limit: int, keep_newlines: bool = False) -> str:
+    """``text`` with control characters (and unpaired surrogates) replaced by spaces, at most ``limit`` long."""
+    text = "".join(ch if ch.isprintable() or (keep_newlines and ch in "\n\t") else " " for ch in text[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass(frozen=True)
 class Limits:
-    """What one test may use. CPU seconds default to the wall-clock limit plus a margin."""
+    """What one test may use. CPU seconds default to the wall-clock limit plus a margin; ``processes``
+    counts threads too and covers everything the child starts."""
 
     wall_seconds: float = 30.0
     memory_bytes: int = 2 * 2**30
     output_bytes: int = 32 * 2**10
     file_bytes: int = 64 * 2**20
-    processes: int = 256
+    processes: int = 64
     cpu_seconds: int | None = None
 
     def as_dict(self) -> dict:
@@ -54,19 +77,27 @@ class Limits:
 
 @dataclass(frozen=True)
 class SandboxConfig:
-    """How a host is prepared: modules to import and trusted setup cells to run before any fork,
-    folders to hide from children (and sub-folders to keep visible), and the array type children use."""
+    """How a host is prepared: modules to import and trusted setup cells to run before any fork, folders that
+    children may read besides Python's (``folders``), folders they must not (``hide``), the array type."""
 
     setup_cells: tuple[tuple[str, str], ...] = ()
     preload: tuple[str, ...] = DEFAULT_PRELOAD
+    folders: tuple[str, ...] = ()
     hide: tuple[str, ...] = ()
-    keep: tuple[str, ...] = ()
     array_api: str = "torch"
     environment: dict[str, str] = field(default_factory=dict)
 
 
 class SandboxError(Exception):
-    """Student code could not produce a value; the message says why in words a student can read."""
+    """Student code could not produce a value. ``str()`` says why in words a student can read; ``describe(
+    private=True)`` says it without anything the child chose, for tests that run reference cells next to it."""
+
+    def describe(self, private: bool) -> str:
+        return str(self)
+
+
+class SandboxFailure(RuntimeError):
+    """The sandbox itself failed (not the student's code): a grader problem."""
 
 
 class StudentException(SandboxError):
@@ -74,20 +105,31 @@ class StudentException(SandboxError):
 
     def __init__(self, error: Any) -> None:
         error = error if isinstance(error, dict) else {}
-        self.type = _clean(str(error.get("type", "Exception")), 80)
-        self.message = _clean(str(error.get("message", "")), 300)
-        self.where = _clean(str(error.get("where", "")), 120)
+        self.type = clean(str(error.get("type", "Exception")), 80)
+        self.message = clean(str(error.get("message", "")), 300)
+        self.where = clean(str(error.get("where", "")), 120)
         where = f" ({self.where})" if self.where else ""
         super().__init__(f"{self.type}: {self.message}{where}" if self.message else f"{self.type}{where}")
 
+    def describe(self, private: bool) -> str:
+        if not private:
+            return f"your code raised {self}"
+        return f"your code raised {self.type if self.type in NAMED_EXCEPTIONS else 'an exception'}"
+
 
 class CellFailed(StudentException):
-    """An answer cell raised while it was being run."""
+    """An answer cell raised while it was being run; ``cell`` is the grader's name for it."""
 
     def __init__(self, cell: str, error: Any) -> None:
         super().__init__(error)
         self.cell = cell
         self.args = (f"running your cell {cell} raised {self.args[0]}",)
+
+    def describe(self, private: bool) -> str:
+        if not private:
+            return str(self)
+        return f"running the cell {self.cell} raised " + \
+            (self.type if self.type in NAMED_EXCEPTIONS else "an exception")
 
 
 class SandboxTimeout(SandboxError):
@@ -95,12 +137,14 @@ class SandboxTimeout(SandboxError):
 
 
 class SandboxCrash(SandboxError):
-    pass
+    """The child ended or broke the protocol; ``private`` is the message without the child's own words."""
 
+    def __init__(self, message: str, private: str | None = None) -> None:
+        super().__init__(message)
+        self.private = private if private is not None else message
 
-def _clean(text: str, limit: int) -> str:
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    def describe(self, private: bool) -> str:
+        return self.private if private else str(self)
 
 
 @dataclass(frozen=True)
@@ -110,6 +154,8 @@ class Outcome:
     status: str
     output: str
     output_bytes: int
+    out_of_memory: bool = False
+    setup_error: str = ""
 
     @property
     def truncated(self) -> bool:
@@ -124,6 +170,7 @@ class Sandbox:
         self._process: subprocess.Popen | None = None
         self._control: socket.socket | None = None
         self.notes: set[str] = set()
+        self.confinement: list[str] = []
 
     def __enter__(self) -> "Sandbox":
         return self
@@ -157,16 +204,16 @@ class Sandbox:
         )
         theirs.close()
         self._control = ours
-        uid = 61000 + self._process.pid % 4000 if os.geteuid() == 0 else None
-        python_hide, python_keep = _python_folders_for_others()
         wire.send(ours, {
-            "op": "setup", "uid": uid, "preload": list(self.config.preload), "array_api": self.config.array_api,
+            "op": "setup", "preload": list(self.config.preload), "array_api": self.config.array_api,
             "setup": [{"name": n, "source": s} for n, s in self.config.setup_cells],
-            "hide": [*self.config.hide, *python_hide], "keep": [*self.config.keep, *python_keep],
+            "folders": list(self.config.folders), "hide": list(self.config.hide),
         })
         reply = self._control_reply(timeout=120)
         if not reply.get("ok"):
-            raise RuntimeError(f"sandbox host failed to start: {reply.get('error')}")
+            raise SandboxFailure(f"sandbox host failed to start: {reply.get('error')}")
+        self.notes = set(reply.get("notes", []))
+        self.confinement = list(reply.get("confinement", []))
         return ours
 
     def _control_reply(self, timeout: float) -> dict:
@@ -178,7 +225,8 @@ class Sandbox:
             self._log.seek(0)
             log = self._log.read()[-2000:].decode("utf-8", "replace")
             self.close()
-            raise RuntimeError(f"sandbox host stopped answering ({exc}); its log:\n{log}") from None
+            raise SandboxFailure(f"sandbox host stopped answering ({type(exc).__name__}); its log:\n{log}"
+                                 ) from None
 
     def session(self, cells: list[tuple[str, str]], limits: Limits = Limits(), array_api: str | None = None
                 ) -> "Session":
@@ -187,28 +235,24 @@ class Sandbox:
         if array_api not in (None, "torch", "numpy"):
             raise ValueError(f"unknown array_api {array_api!r}")
         control = self._start()
-        wire.send(control, {"op": "spawn", "cells": [{"name": n, "source": s} for n, s in cells],
-                            "limits": limits.as_dict(), "array_api": array_api or self.config.array_api})
+        wire.send(control, {"op": "spawn", "limits": limits.as_dict(),
+                            "array_api": array_api or self.config.array_api})
         reply = self._control_reply(timeout=60)
-        _, fds, _, _ = socket.recv_fds(control, 1, 1)
-        session = Session(self, socket.socket(fileno=fds[0]), reply["pid"], limits)
+        if not reply.get("ok"):
+            raise SandboxFailure(str(reply.get("error")))
+        _, fds, _, _ = socket.recv_fds(control, 1, 2)
+        session = Session(self, socket.socket(fileno=fds[0]), fds[1], limits, reply["pid"])
         try:
-            report = session._receive()
-            if not isinstance(report, dict) or "loaded" not in report or not isinstance(report.get("notes", []), list):
-                raise session._fail(SandboxCrash("sent a malformed reply"))
-            self.notes.update(_clean(str(note), 300) for note in report.get("notes", []))
-            if not report.get("loaded"):
-                raise CellFailed(_clean(str(report.get("cell")), 60), report.get("error"))
+            session.load(cells)
         except BaseException:
             session.finish()
             raise
         return session
 
-    def _finish_child(self) -> Outcome:
+    def _finish_child(self, ended: bool) -> dict:
         control = self._start()
-        wire.send(control, {"op": "finish"})
-        reply = self._control_reply(timeout=60)
-        return Outcome(reply.get("status", "unknown"), reply.get("output", ""), reply.get("output_bytes", 0))
+        wire.send(control, {"op": "finish", "ended": ended})
+        return self._control_reply(timeout=60)
 
     def close(self) -> None:
         if self._control is not None:
@@ -223,17 +267,41 @@ class Sandbox:
             self._process = None
 
 
+class _Output:
+    """Reads a child's stdout and stderr on a thread, keeping the first ``cap`` bytes and counting the rest."""
+
+    def __init__(self, fd: int, cap: int) -> None:
+        self.data = bytearray()
+        self.total = 0
+        self._thread = threading.Thread(target=self._drain, args=(fd, cap), daemon=True)
+        self._thread.start()
+
+    def _drain(self, fd: int, cap: int) -> None:
+        with open(fd, "rb", buffering=0) as pipe:
+            while chunk := pipe.read(65536):
+                self.total += len(chunk)
+                room = cap - len(self.data)
+                if room > 0:
+                    self.data += chunk[:room]
+
+    def text(self) -> str:
+        self._thread.join(timeout=5)
+        return clean(self.data.decode("utf-8", "replace"), len(self.data) + 1, keep_newlines=True)
+
+
 class Session:
     """One child process running some answer cells, answering calls until ``finish``."""
 
-    def __init__(self, sandbox: Sandbox, sock: socket.socket, pid: int, limits: Limits) -> None:
+    def __init__(self, sandbox: Sandbox, sock: socket.socket, output_fd: int, limits: Limits, pid: int) -> None:
         self.sandbox = sandbox
         self.sock = sock
-        self.pid = pid
+        self.pid = pid  # the child's process id as the grader sees it
         self.limits = limits
         self.deadline = time.monotonic() + limits.wall_seconds
         self.outcome: Outcome | None = None
         self.calls = 0
+        self._output = _Output(output_fd, limits.output_bytes)
+        self._ended = False
 
     def __enter__(self) -> "Session":
         return self
@@ -241,47 +309,76 @@ class Session:
     def __exit__(self, *exc: object) -> None:
         self.finish()
 
-    def _receive(self) -> Any:
+    def load(self, cells: list[tuple[str, str]]) -> None:
+        """Send the cells to the child, which runs them in order; ``CellFailed`` names the one that raised."""
+        self._send({"op": "load", "cells": [{"name": n, "source": s} for n, s in cells]})
+        report = self._receive()
+        if not isinstance(report, dict) or not isinstance(report.get("loaded"), bool):
+            raise self._fail(SandboxCrash("sent a malformed reply"))
+        if not report["loaded"]:
+            index = report.get("index")
+            if type(index) is not int or not 0 <= index < len(cells):
+                raise self._fail(SandboxCrash("sent a malformed reply"))
+            raise CellFailed(cells[index][0], report.get("error"))
+
+    def _send(self, message: dict) -> None:
+        if self.outcome is not None:
+            raise SandboxCrash("the process running your code has already ended")
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
-            raise self._fail(SandboxTimeout(f"exceeded the time limit of {self.limits.wall_seconds:g} s"))
+            raise self._fail(self._timeout())
         self.sock.settimeout(remaining)
         try:
-            return wire.receive(self.sock)
+            self.sock.sendall(wire.encode(message))
         except socket.timeout:
-            raise self._fail(SandboxTimeout(f"exceeded the time limit of {self.limits.wall_seconds:g} s")) from None
+            raise self._fail(self._timeout()) from None
+        except OSError:
+            self._ended = True
+            raise self._fail(None) from None
+
+    def _timeout(self) -> SandboxTimeout:
+        return SandboxTimeout(f"exceeded the time limit of {self.limits.wall_seconds:g} s")
+
+    def _receive(self) -> Any:
+        try:
+            return wire.receive(self.sock, self.deadline)
+        except wire.Deadline:
+            raise self._fail(self._timeout()) from None
         except wire.PeerClosed:
+            self._ended = True
             raise self._fail(None) from None
         except (OSError, wire.WireError) as exc:
-            raise self._fail(SandboxCrash(f"sent a malformed reply ({exc})")) from None
+            raise self._fail(SandboxCrash(f"sent a malformed reply ({exc})", "sent a malformed reply")) from None
 
-    def _fail(self, error: SandboxError | None) -> SandboxError:
+    def _fail(self, error: SandboxError | None) -> Exception:
         outcome = self.finish()
+        if outcome.setup_error:
+            return SandboxFailure(f"the sandbox could not confine a child: {outcome.setup_error}")
         if error is not None:
             return error
-        return SandboxCrash(f"the process running your code ended unexpectedly ({outcome.status})"
-                            + (f"; its last output: {_clean(outcome.output[-300:], 300)}" if outcome.output else ""))
+        if outcome.out_of_memory:
+            limit = f"{self.limits.memory_bytes / 2**30:g} GB"
+            return SandboxCrash(f"the process running your code ran out of memory (the limit is {limit})")
+        last = f"; its last output: {clean(outcome.output[-300:], 300)}" if outcome.output else ""
+        return SandboxCrash(f"the process running your code ended unexpectedly ({outcome.status}){last}",
+                            "the process running your code ended unexpectedly")
 
     def request(self, op: str, name: str = "", target: Handle | None = None, args: tuple = (),
                 kwargs: dict | None = None, **extra: Any) -> Any:
         """Send one operation to the child and return its value; raise ``SandboxError`` if none came."""
-        if self.outcome is not None:
-            raise SandboxCrash("the process running your code has already ended")
         self.calls += 1
-        message = {"op": op, "name": name, "target": target.id if target else None,
-                   "args": list(_unwrap(args)), "kwargs": _unwrap(kwargs or {}), **_unwrap(extra)}
-        try:
-            self.sock.sendall(wire.encode(message))
-        except OSError:
-            raise self._fail(None) from None
+        self._send({"op": op, "name": name, "target": target.id if target else None,
+                    "args": list(_unwrap(args)), "kwargs": _unwrap(kwargs or {}), **_unwrap(extra)})
         reply = self._receive()
-        if not isinstance(reply, dict) or "ok" not in reply:
+        if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
             raise self._fail(SandboxCrash("sent a malformed reply"))
         if not reply["ok"]:
             raise StudentException(reply.get("error"))
         return self._wrap(reply.get("value"))
 
     def _wrap(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return clean(value, STRING_LIMIT)
         if isinstance(value, Handle):
             return Remote(self, value)
         if isinstance(value, list):
@@ -289,7 +386,7 @@ class Session:
         if isinstance(value, tuple):
             return tuple(self._wrap(v) for v in value)
         if isinstance(value, dict):
-            return {k: self._wrap(v) for k, v in value.items()}
+            return {clean(k, KEY_LIMIT): self._wrap(v) for k, v in value.items()}
         return value
 
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
@@ -317,7 +414,9 @@ class Session:
     def finish(self) -> Outcome:
         if self.outcome is None:
             self.sock.close()
-            self.outcome = self.sandbox._finish_child()
+            reply = self.sandbox._finish_child(self._ended)
+            self.outcome = Outcome(reply.get("status", "unknown"), self._output.text(), self._output.total,
+                                   bool(reply.get("out_of_memory")), reply.get("setup_error", ""))
         return self.outcome
 
 
@@ -351,19 +450,6 @@ class Remote:
     def find(self, cls: str) -> list["Remote"]:
         """Objects of class ``cls`` reachable from this one's attributes (``course_utils.model_tools.find_layers``)."""
         return list(self.session.request("find", cls, self.handle))
-
-
-def _python_folders_for_others() -> tuple[list[str], list[str]]:
-    """Python's own folders that an unprivileged user could not reach (say, under a private /root),
-    as (private ancestor to cover, Python folder to bind back): the child then imports as usual."""
-    hide, keep = [], []
-    for folder in {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, *sys.path) if p and os.path.isdir(p)}:
-        for ancestor in Path(folder).parents:
-            if ancestor != Path("/") and not os.stat(ancestor).st_mode & 0o001:
-                hide.append(str(ancestor))
-                keep.append(folder)
-                break
-    return sorted(set(hide)), sorted(set(keep))
 
 
 def _unwrap(value: Any) -> Any:

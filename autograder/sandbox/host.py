@@ -1,274 +1,60 @@
 """The sandbox host: a clean process that forks one confined child per test.
 
-The grader starts ``python -m autograder.sandbox.host FD`` with a fresh, minimal
+The grader starts ``python -P -m autograder.sandbox.host FD`` with a minimal
 environment. The host imports the heavy libraries once, runs the notebook's
-trusted setup cells (the master's locked imports and helpers), then serves
-requests on the control socket FD:
+trusted setup cells (the master's locked imports and helpers), works out how far
+it can confine children on this machine (``setup``: the result, and what could not
+be applied, goes back to the grader, never a child's word), then serves requests on
+the control socket FD:
 
-``spawn``   fork a child that confines itself (own session, temp folder,
-            limits, hidden course folders and shared scratch folders,
-            unprivileged user when root),
-            runs the requested answer cells and then answers calls over a
-            fresh socket, whose other end goes back to the grader.
-``finish``  kill the child and everything it started, reap it, and report
-            its exit status and the first bytes of what it printed.
+``spawn``   fork a child that confines itself (see ``confine.py`` and ``cgroups.py``)
+            and hand the grader the child's call socket and the read end of its
+            output pipe;
+``finish``  kill the child and everything it started, reap it, and say how it ended.
 
-The host never runs student code, and holds no hidden test and no reference
-value, so what a child can see in its memory is public. When the grader
-goes away the control socket closes and the host kills its child and exits.
+The host never receives an answer cell, a call, a reply or a byte of output: the
+grader sends cells straight to the child after the fork and reads its output
+itself. So whatever a child finds in the memory it inherits is public, whoever was
+graded before it. When the grader goes away the control socket closes and the host
+kills its child and exits.
 """
 from __future__ import annotations
 
-import ctypes
 import importlib
 import io
 import os
-import random
-import resource
 import shutil
 import signal
 import socket
 import sys
 import tempfile
-import threading
 import time
 import traceback
-from typing import Any
+from dataclasses import dataclass
 
-import numpy as np
+from autograder.sandbox import confine, wire
+from autograder.sandbox.cgroups import Cgroups
+from autograder.sandbox.runtime import Runtime
 
-from autograder.sandbox import wire
-
-PR_SET_PDEATHSIG = 1
-PR_SET_CHILD_SUBREAPER = 36
-PR_SET_NO_NEW_PRIVS = 38
-CLONE_NEWNS = 0x00020000
-CLONE_NEWNET = 0x40000000
-MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
-# World-writable folders that every process shares: a child gets empty read-only copies (and writes in its own
-# folder), so that it can neither leave files for a later child nor fill memory that outlives it (/dev/shm).
-SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
-_libc = ctypes.CDLL(None, use_errno=True)
+SETUP_FAILED = 71
 
 
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+@dataclass
+class Plan:
+    """How children are confined here, decided once at setup."""
+
+    root: confine.Root | None = None  # namespaces and a root of their own, when running as root
+    user_namespace: bool = False
+    own_uid: bool = False  # each child gets a user id of its own
+    cgroups: Cgroups | None = None
 
 
-def _prctl(option: int, value: int) -> None:
-    _check(_libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0), "prctl")
-
-
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    encode = lambda s: s.encode() if s is not None else None  # noqa: E731
-    _check(_libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)),
-           f"mount {target}")
-
-
-# ----------------------------------------------------------------------------- child side
-
-
-class Runtime:
-    """What runs inside the confined child: load answer cells, then answer calls."""
-
-    def __init__(self, namespace: dict, array_api: str) -> None:
-        self.namespace = namespace
-        self.array_api = array_api
-        self.objects: dict[int, Any] = {}
-        self.torch = sys.modules.get("torch")
-
-    def load(self, cells: list[dict]) -> dict:
-        for cell in cells:
-            try:
-                exec(compile(cell["source"], f"<{cell['name']}>", "exec"), self.namespace)
-            except BaseException as exc:  # noqa: BLE001 - SystemExit and friends are the student's too
-                return {"loaded": False, "cell": cell["name"], "error": describe(exc)}
-        return {"loaded": True}
-
-    def serve(self, sock: socket.socket) -> None:
-        while True:
-            try:
-                request = wire.receive(sock)
-            except wire.WireError:
-                return
-            try:
-                reply = {"ok": True, "value": self.answer(request)}
-                frame = wire.encode(reply)
-            except BaseException as exc:  # noqa: BLE001
-                frame = wire.encode({"ok": False, "error": describe(exc)})
-            sock.sendall(frame)
-
-    def answer(self, request: dict) -> Any:
-        """The wire value of a request's result: a handle when the grader asked to keep it in the child."""
-        value = self.dispatch(request)
-        return self.keep(value) if request.get("keep") else self.export(value, 0)
-
-    def dispatch(self, request: dict) -> Any:
-        op, name = request["op"], request.get("name", "")
-        args = [self.import_(a) for a in request.get("args", [])]
-        kwargs = {k: self.import_(v) for k, v in request.get("kwargs", {}).items()}
-        target = self.objects[request["target"]] if request.get("target") is not None else None
-        if op == "seed":
-            seed = int(request["value"])
-            random.seed(seed)
-            np.random.seed(seed)
-            if self.torch is not None:
-                self.torch.manual_seed(seed)
-            return None
-        if op == "get":
-            return self.lookup(name) if target is None else getattr(target, name)
-        if op == "set":
-            setattr(target, name, self.import_(request["value"]))
-            return None
-        if op == "call":
-            function = self.lookup(name) if target is None else getattr(target, name)
-            return function(*args, **kwargs)
-        if op == "isinstance":
-            return isinstance(target, self.lookup(name))
-        if op == "find":
-            from course_utils.model_tools import find_layers
-
-            return find_layers(target, self.lookup(name))
-        raise ValueError(f"unknown operation {op!r}")
-
-    def lookup(self, name: str) -> Any:
-        if name not in self.namespace:
-            raise NameError(f"{name!r} is not defined by your notebook")
-        return self.namespace[name]
-
-    def keep(self, obj: Any) -> wire.Handle:
-        self.objects[id(obj)] = obj
-        return wire.Handle(id(obj), type(obj).__name__)
-
-    def import_(self, value: Any) -> Any:
-        if isinstance(value, np.ndarray) and self.array_api == "torch":
-            return self.torch.from_numpy(value)
-        if isinstance(value, wire.Handle):
-            return self.objects[value.id]
-        if isinstance(value, wire.DType):
-            return getattr(self.torch, value.name) if self.array_api == "torch" else np.dtype(value.name)
-        if isinstance(value, list):
-            return [self.import_(v) for v in value]
-        if isinstance(value, tuple):
-            return tuple(self.import_(v) for v in value)
-        if isinstance(value, dict):
-            return {k: self.import_(v) for k, v in value.items()}
-        return value
-
-    def export(self, value: Any, depth: int) -> Any:
-        if depth > wire.MAX_DEPTH:
-            raise ValueError("returned value is nested too deeply")
-        if value is None or isinstance(value, (bool, int, float, str, np.generic)):
-            return value
-        if self.torch is not None and isinstance(value, self.torch.Tensor):
-            value = value.detach().cpu()
-            if str(value.dtype).replace("torch.", "") not in wire.ALLOWED_DTYPES:
-                value = value.double() if value.is_floating_point() else value.long()
-            return value.numpy().copy()
-        if isinstance(value, np.ndarray):
-            return value if value.dtype.name in wire.ALLOWED_DTYPES else value.astype(np.float64)
-        if isinstance(value, (list, tuple)):
-            items = [self.export(v, depth + 1) for v in value]
-            return tuple(items) if isinstance(value, tuple) else items
-        if isinstance(value, dict) and all(isinstance(k, str) and not k.startswith("$") for k in value):
-            return {k: self.export(v, depth + 1) for k, v in value.items()}
-        return self.keep(value)
-
-
-def describe(exc: BaseException) -> dict:
-    """Type, message and the answer-cell line where an exception was raised."""
-    try:
-        message = str(exc)[:500]
-    except BaseException:  # noqa: BLE001 - a hostile __str__
-        message = ""
-    where = ""
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.startswith("<") and frame.filename.endswith(">") and frame.filename != "<string>":
-            where = f"{frame.filename[1:-1]}, line {frame.lineno}"
-    return {"type": type(exc).__name__, "message": message, "where": where}
-
-
-def _confine(config: dict, limits: dict, workdir: str) -> list[str]:
-    """Apply every restriction that must hold before student code runs; return notes on what was not possible."""
-    notes = []
-    uid = config.get("uid")
-    if os.geteuid() == 0:
-        try:
-            _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare")
-            _mount(None, "/", None, MS_REC | MS_PRIVATE)
-            hide = config.get("hide", [])
-            python = {p for p in (sys.prefix, sys.base_prefix, *sys.path) if p and _inside(p, SHARED_FOLDERS)
-                      and not _inside(p, hide)}
-            _hide([*hide, *SHARED_FOLDERS], [*config.get("keep", []), *sorted(python), workdir])
-        except OSError as exc:
-            notes.append(f"course folders not hidden ({exc})")
-        if uid is not None:
-            os.setgroups([])
-            os.setresgid(uid, uid, uid)
-            os.setresuid(uid, uid, uid)
-            resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"], limits["processes"]))
-    _prctl(PR_SET_NO_NEW_PRIVS, 1)
-    address_space = _current_address_space() + limits["memory_bytes"]
-    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-    resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_bytes"], limits["file_bytes"]))
-    return notes
-
-
-def _hide(hide: list[str], keep: list[str]) -> None:
-    """Cover each folder of ``hide`` with an empty tmpfs, then bind each of ``keep`` back in place."""
-    kept = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in keep if os.path.isdir(path)]
-    for path in hide:
-        if os.path.isdir(path):
-            _mount("tmpfs", path, "tmpfs", 0, "mode=755,size=1m")
-    for path, fd in kept:
-        os.makedirs(path, exist_ok=True)
-        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
-        os.close(fd)
-
-
-def _inside(path: str, folders: list[str] | tuple[str, ...]) -> bool:
-    path = os.path.abspath(path)
-    return any(os.path.commonpath([path, folder]) == folder for folder in folders)
-
-
-def _current_address_space() -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-def _child_main(config: dict, request: dict, rpc: socket.socket, output_fd: int, workdir: str,
-                namespace: dict) -> None:
-    os.setsid()
-    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.dup2(output_fd, 1)
-    os.dup2(output_fd, 2)
-    os.closerange(3, rpc.fileno())
-    os.closerange(rpc.fileno() + 1, 4096)
-    sys.stdin = open(os.devnull)
-    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), write_through=True)
-    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)
-    notes = _confine(config, request["limits"], workdir)
-    os.chdir(workdir)
-    os.environ["HOME"] = os.environ["TMPDIR"] = tempfile.tempdir = workdir
-    runtime = Runtime(namespace, request.get("array_api") or config.get("array_api", "torch"))
-    runtime.dispatch({"op": "seed", "value": 0})
-    report = runtime.load(request["cells"])
-    report["notes"] = notes
-    rpc.sendall(wire.encode(report))
-    if report["loaded"]:
-        runtime.serve(rpc)
-
-
-# ----------------------------------------------------------------------------- host side
+@dataclass
+class Child:
+    pid: int
+    status_pipe: int  # carries a confinement failure, written before any cell runs
+    workdir: str | None
+    oom_kills: int  # the cgroup's count before this child started
 
 
 class Host:
@@ -276,7 +62,10 @@ class Host:
         self.control = control
         self.config: dict = {}
         self.namespace: dict = {"__name__": "__main__"}
-        self.child: dict | None = None
+        self.child: Child | None = None
+        self.plan = Plan()
+        self.scratch = tempfile.mkdtemp(prefix="course-sandbox-")
+        self.pid_namespaces: confine.PidNamespaces | None = None
 
     def setup(self, config: dict) -> dict:
         self.config = config
@@ -291,60 +80,172 @@ class Host:
             for cell in config.get("setup", []):
                 exec(compile(cell["source"], f"<{cell['name']}>", "exec"), self.namespace)
         except Exception as exc:  # noqa: BLE001 - reported to the grader, which stops
-            return {"ok": False, "error": f"setup cell failed: {describe(exc)}"}
+            return {"ok": False, "error": f"setup cell {cell['name']} failed: {type(exc).__name__}: {exc}"}
         finally:
             sys.stdout, sys.stderr = saved
-        _prctl(PR_SET_CHILD_SUBREAPER, 1)
-        self.base = tempfile.mkdtemp(prefix="course-sandbox-")
-        os.chmod(self.base, 0o755)
-        return {"ok": True}
+        os.chmod(self.scratch, 0o755)
+        notes = self._decide_plan(config)
+        return {"ok": True, "notes": notes, "confinement": self.describe_plan()}
+
+    # ------------------------------------------------------------------ what can be applied here
+
+    def _decide_plan(self, config: dict) -> list[str]:
+        """Try each restriction on a probe child that runs no student code; keep those that work."""
+        try:
+            confine.prctl(confine.PR_SET_CHILD_SUBREAPER, 1)
+        except (OSError, AttributeError):
+            return ["children are not confined: this is not Linux"]
+        if os.geteuid() != 0:
+            return ["grading does not run as root: children run as the grader's own user and share its files, "
+                    "network and process table, without cgroup limits"]
+        notes = []
+        try:
+            self.plan.cgroups = Cgroups(f"course-sandbox-{os.getpid()}")
+            missing = [c for c in ("memory", "pids", "cpu") if c not in self.plan.cgroups.controllers]
+            if missing:
+                notes.append(f"no cgroup controller for {', '.join(missing)}")
+        except OSError as exc:
+            notes.append(f"no cgroup limits ({exc.strerror or exc})")
+        self.plan.own_uid = True
+        try:
+            self.pid_namespaces = confine.PidNamespaces()
+            self.plan.root = self._root(config)
+            self.plan.user_namespace = True
+        except OSError as exc:
+            notes.append(f"no namespaces ({exc.strerror or exc})")
+        problem = self._probe()
+        if problem and self.plan.user_namespace:
+            notes.append(f"no user namespace ({problem})")
+            self.plan.user_namespace = False
+            problem = self._probe()
+        if problem and self.plan.root is not None:
+            notes.append(f"no namespaces ({problem})")
+            self.plan.root = None
+            problem = self._probe()
+        if problem:
+            raise RuntimeError(f"cannot start even an unconfined child: {problem}")
+        return notes
+
+    def _root(self, config: dict) -> confine.Root:
+        """Python's folders and the course's public ones, read-only; the course and this package hidden."""
+        hides = [*config.get("hide", []), os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
+        folders = [p for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path) if p and os.path.exists(p)]
+        for module in config.get("preload", []):
+            top = sys.modules.get(module.split(".")[0])
+            if getattr(top, "__file__", None):
+                folders.append(os.path.dirname(os.path.abspath(top.__file__)))
+        folders += config.get("folders", [])
+        stage = os.path.join(self.scratch, "root")
+        os.mkdir(stage, 0o700)
+        return confine.system_root(stage, folders, hides)
+
+    def _probe(self) -> str:
+        """Start a child that confines itself and exits at once; the reason it failed, if it did."""
+        limits = {"memory_bytes": 2**30, "output_bytes": 1024, "file_bytes": 2**20, "processes": 64,
+                  "cpu_seconds": 10}
+        try:
+            self.child, _, _ = self._fork({"limits": limits, "array_api": "numpy"}, probe=True)
+        except OSError as exc:
+            return str(exc)
+        result = self.finish(ended=True)
+        if result.get("setup_error"):
+            return result["setup_error"]
+        return "" if result["status"] == "exit code 0" else result["status"]
+
+    def describe_plan(self) -> list[str]:
+        plan = self.plan
+        applied = ["process limits", "own session"]
+        if plan.own_uid:
+            applied.append("own user id")
+        if plan.root is not None:
+            applied += ["PID, mount, network, IPC, UTS and cgroup namespaces", "read-only root of public folders",
+                        "private /tmp and /dev/shm"]
+        if plan.user_namespace:
+            applied.append("user namespace without capabilities")
+        if plan.cgroups is not None:
+            applied.append("cgroup limits: " + ", ".join(plan.cgroups.controllers))
+        return applied
+
+    # ------------------------------------------------------------------ children
+
+    def _fork(self, request: dict, probe: bool = False) -> tuple[Child, socket.socket, int]:
+        """Fork a child (PID 1 of a new PID namespace, where there are namespaces) that confines itself."""
+        limits, plan = request["limits"], self.plan
+        oom_kills = 0
+        if plan.cgroups is not None:
+            plan.cgroups.limit(limits["memory_bytes"] + _resident_bytes() + _scratch_bytes(plan), limits["processes"])
+            oom_kills = plan.cgroups.oom_kills()
+        workdir = None if plan.root is not None else tempfile.mkdtemp(dir=self.scratch)
+        rpc_host, rpc_child = socket.socketpair()
+        output_read, output_write = os.pipe()
+        status_read, status_write = os.pipe()
+        if plan.root is not None:
+            self.pid_namespaces.before_fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            if plan.root is not None:
+                self.pid_namespaces.after_fork()
+            raise
+        if pid == 0:
+            try:
+                self.control.close()
+                rpc_host.close()
+                os.close(output_read)
+                os.close(status_read)
+                _child(self, request, (rpc_child, output_write, status_write), workdir, probe)
+            except BaseException:  # noqa: BLE001 - the child must never return into the host loop
+                traceback.print_exc()
+            os._exit(70)
+        if plan.root is not None:
+            self.pid_namespaces.after_fork()
+        for fd in (output_write, status_write):
+            os.close(fd)
+        rpc_child.close()
+        return Child(pid, status_read, workdir, oom_kills), rpc_host, output_read
 
     def spawn(self, request: dict) -> None:
         if self.child is not None:
             self.finish()
-        rpc_host, rpc_child = socket.socketpair()
-        out_read, out_write = os.pipe()
-        workdir = tempfile.mkdtemp(dir=self.base)
-        uid = self.config.get("uid")
-        if os.geteuid() == 0 and uid is not None:
-            os.chown(workdir, uid, uid)
-        pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                self.control.close()
-                rpc_host.close()
-                os.close(out_read)
-                _child_main(self.config, request, rpc_child, out_write, workdir, self.namespace)
-            except BaseException:  # noqa: BLE001 - the child must never return into the host loop
-                traceback.print_exc()
-                code = 70
-            os._exit(code)
-        os.close(out_write)
-        rpc_child.close()
-        captured = {"data": bytearray(), "total": 0}
-        drain = threading.Thread(target=_drain, args=(out_read, captured, request["limits"]["output_bytes"]),
-                                 daemon=True)
-        drain.start()
-        self.child = {"pid": pid, "workdir": workdir, "drain": drain, "captured": captured}
-        wire.send(self.control, {"ok": True, "pid": pid})
-        socket.send_fds(self.control, [b"F"], [rpc_host.fileno()])
-        rpc_host.close()
+        try:
+            self.child, rpc, output = self._fork(request)
+        except OSError as exc:
+            wire.send(self.control, {"ok": False, "error": f"could not start a child: {exc}"})
+            return
+        wire.send(self.control, {"ok": True, "pid": self.child.pid})
+        socket.send_fds(self.control, [b"F"], [rpc.fileno(), output])
+        rpc.close()
+        os.close(output)
 
-    def finish(self) -> dict:
+    def finish(self, ended: bool = False) -> dict:
+        """Kill the child and all it started; ``ended``: the grader saw it end, so give it a moment to exit
+        by itself and report how."""
         child, self.child = self.child, None
         if child is None:
             return {"ok": True, "status": "no child"}
-        try:
-            os.killpg(child["pid"], signal.SIGKILL)
-        except OSError:
-            pass
-        status = _kill_descendants(child["pid"])
-        child["drain"].join(timeout=5)
-        shutil.rmtree(child["workdir"], ignore_errors=True)
-        captured = child["captured"]
-        return {"ok": True, "status": status, "output": captured["data"].decode("utf-8", "replace"),
-                "output_bytes": captured["total"]}
+        if ended:
+            _await_exit(child.pid)
+        if self.plan.root is not None:
+            try:
+                os.kill(child.pid, signal.SIGKILL)  # PID 1 of its namespace: the kernel kills all the rest
+            except ProcessLookupError:
+                pass
+            status = _describe_status(os.waitpid(child.pid, 0)[1])
+        else:
+            try:
+                os.killpg(child.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            status = _kill_descendants(child.pid)
+        out_of_memory = False
+        if self.plan.cgroups is not None:
+            self.plan.cgroups.kill()
+            out_of_memory = self.plan.cgroups.oom_kills() > child.oom_kills
+        report = _read_all(child.status_pipe)
+        if child.workdir is not None:
+            shutil.rmtree(child.workdir, ignore_errors=True)
+        setup_error = report[len("setup failed: "):].strip() if report.startswith("setup failed: ") else ""
+        return {"ok": True, "status": status, "out_of_memory": out_of_memory, "setup_error": setup_error}
 
     def serve(self) -> None:
         while True:
@@ -357,27 +258,107 @@ class Host:
             elif request["op"] == "spawn":
                 self.spawn(request)
             elif request["op"] == "finish":
-                wire.send(self.control, self.finish())
+                wire.send(self.control, self.finish(bool(request.get("ended"))))
         self.finish()
-        shutil.rmtree(getattr(self, "base", ""), ignore_errors=True)
+        if self.plan.cgroups is not None:
+            self.plan.cgroups.remove()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def _drain(fd: int, captured: dict, cap: int) -> None:
+def _await_exit(pid: int, seconds: float = 2.0) -> None:
+    """Give a child that is ending by itself a moment, so that its own exit status is what gets reported."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            return
+        time.sleep(0.001)
+
+
+def _scratch_bytes(plan: Plan) -> int:
+    return plan.root.scratch_bytes + plan.root.shm_bytes if plan.root is not None else 0
+
+
+def _resident_bytes() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _read_all(fd: int) -> str:
+    chunks = []
     with open(fd, "rb", buffering=0) as pipe:
-        while chunk := pipe.read(65536):
-            captured["total"] += len(chunk)
-            room = cap - len(captured["data"])
-            if room > 0:
-                captured["data"] += chunk[:room]
+        while chunk := pipe.read(4096):
+            chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+# ----------------------------------------------------------------------------- in the child
+
+
+def _child(host: Host, request: dict, pipes: tuple, workdir: str | None, probe: bool) -> None:
+    """Confine this process (PID 1 of its namespace when there are namespaces), then run the cells."""
+    rpc, output_write, status_write = pipes
+    plan, limits = host.plan, request["limits"]
+    try:
+        os.setsid()
+        confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(output_write, 1)
+        os.dup2(output_write, 2)
+        keep = sorted({rpc.fileno(), status_write})
+        os.closerange(3, keep[0])
+        os.closerange(keep[0] + 1, keep[1])
+        os.closerange(keep[1] + 1, 4096)
+        if plan.cgroups is not None:
+            plan.cgroups.join()
+        uid = confine.UID_BASE + confine.global_pid()
+        if plan.root is not None:
+            confine.enter_namespaces()
+            confine.build_root(plan.root)
+            workdir = "/tmp"
+        if plan.own_uid:
+            with open("/proc/self/oom_score_adj", "w") as score:
+                score.write("1000")  # out of memory, the kernel kills this process tree first
+            if plan.root is None:
+                os.chown(workdir, uid, uid)
+            confine.become_unprivileged(uid, plan.user_namespace)
+        else:
+            confine.prctl(confine.PR_SET_NO_NEW_PRIVS, 1)
+        confine.apply_limits(limits["memory_bytes"], limits["cpu_seconds"], limits["file_bytes"],
+                             limits["processes"] if plan.own_uid else None)
+        os.chdir(workdir)
+        os.environ["HOME"] = os.environ["TMPDIR"] = tempfile.tempdir = workdir
+    except OSError as exc:
+        _setup_failed(status_write, exc)
+    os.close(status_write)
+    if probe:
+        os._exit(0)
+    sys.stdin = open(os.devnull)
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), write_through=True)
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)
+    runtime = Runtime(host.namespace, request.get("array_api") or host.config.get("array_api", "torch"))
+    runtime.dispatch({"op": "seed", "value": 0})
+    runtime.run(rpc)
+    os._exit(0)
+
+
+def _setup_failed(status_write: int, exc: OSError) -> None:
+    """Report a confinement step that failed (with where it failed) and end the child before any cell runs."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1]
+    where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
+    os.write(status_write, f"setup failed: {exc} ({where})\n".encode())
+    os._exit(SETUP_FAILED)
 
 
 def _kill_descendants(pid: int) -> str:
     """SIGKILL every process below the host (orphans are re-parented to it, the subreaper),
-    reap them all, and describe how ``pid`` ended."""
+    reap them all, and describe how ``pid`` ended (without namespaces, where no PID 1 does this)."""
     status = "unknown"
     while True:
-        family = _descendants(os.getpid())
-        for other in family:
+        for other in _descendants(os.getpid()):
             try:
                 os.kill(other, signal.SIGKILL)
             except OSError:

@@ -12,15 +12,19 @@ Nothing is ever unpickled: decoding builds only numbers, strings, lists, dicts,
 tuples and numpy arrays of a fixed set of dtypes, so a hostile peer can send
 wrong values but never code; and whatever it sends, decoding raises nothing
 but ``WireError``, with the JSON header capped well below the frame because
-parsed JSON takes many times its size in memory. This module is imported by
-both sides and depends on numpy alone.
+parsed JSON takes many times its size in memory. Error messages never quote
+what the peer sent (a hostile child would fill them with whatever it likes), and
+``receive`` honours one absolute deadline for the whole frame, however slowly the
+bytes arrive. This module is imported by both sides and depends on numpy alone.
 """
 from __future__ import annotations
 
 import json
 import math
+import re
 import socket
 import struct
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +38,7 @@ ALLOWED_DTYPES = frozenset(
     ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64"]
 )
 _HEADER = struct.Struct(">Q")
+TYPE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,59}")
 
 
 class WireError(Exception):
@@ -42,6 +47,10 @@ class WireError(Exception):
 
 class PeerClosed(WireError):
     """The other side closed the connection (it exited or was killed)."""
+
+
+class Deadline(WireError):
+    """The frame did not arrive in full before the deadline."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,7 @@ class DType:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or self.name not in ALLOWED_DTYPES:
-            raise WireError(f"unsupported dtype {self.name!r}")
+            raise WireError("unsupported dtype")
 
 
 def encode(value: Any) -> bytes:
@@ -120,8 +129,8 @@ def _parse(header: bytes) -> Any:
         raise WireError("frame header too large")
     try:
         return json.loads(header)
-    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, an integer of too many digits, deep nesting
-        raise WireError(f"bad frame header: {exc}") from None
+    except (ValueError, RecursionError):  # bad UTF-8 or JSON, an integer of too many digits, deep nesting
+        raise WireError("bad frame header") from None
 
 
 def _untag(tree: Any, frame: memoryview, offsets: list[int], depth: int) -> Any:
@@ -154,7 +163,8 @@ def _untag(tree: Any, frame: memoryview, offsets: list[int], depth: int) -> Any:
     if "$handle" in tree:
         if not isinstance(tree["$handle"], int) or not isinstance(tree.get("type"), str):
             raise WireError("bad handle tag")
-        return Handle(tree["$handle"], tree["type"][:100])
+        name = tree["type"]
+        return Handle(tree["$handle"], name if TYPE_NAME.fullmatch(name) else "object")
     if "$dtype" in tree:
         return DType(tree["$dtype"])
     if any(k.startswith("$") for k in tree):
@@ -166,18 +176,18 @@ def send(sock: socket.socket, value: Any) -> None:
     sock.sendall(encode(value))
 
 
-def receive(sock: socket.socket) -> Any:
-    """Read one frame; honours the socket's timeout (``socket.timeout`` propagates)."""
-    head = _read_exactly(sock, _HEADER.size)
+def receive(sock: socket.socket, deadline: float | None = None) -> Any:
+    """Read one frame, all of it before ``deadline`` (a ``time.monotonic()`` value) if one is given."""
+    head = _read_exactly(sock, _HEADER.size, deadline)
     (length,) = _HEADER.unpack(head)
     if length > MAX_HEADER_BYTES:
         raise WireError("frame header too large")
-    header = _read_exactly(sock, length)
+    header = _read_exactly(sock, length, deadline)
     tree = _parse(header)
     body_size = _buffer_bytes(tree, 0)
     if length + body_size > MAX_FRAME_BYTES:
         raise WireError("frame too large")
-    return decode(head + header + _read_exactly(sock, body_size))
+    return decode(head + header + _read_exactly(sock, body_size, deadline))
 
 
 def _buffer_bytes(tree: Any, depth: int) -> int:
@@ -195,10 +205,20 @@ def _buffer_bytes(tree: Any, depth: int) -> int:
     return 0
 
 
-def _read_exactly(sock: socket.socket, count: int) -> bytes:
+def _read_exactly(sock: socket.socket, count: int, deadline: float | None) -> bytes:
     chunks, remaining = [], count
     while remaining:
-        chunk = sock.recv(min(remaining, 1 << 20))
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Deadline("deadline passed")
+            sock.settimeout(left)
+        try:
+            chunk = sock.recv(min(remaining, 1 << 20))
+        except socket.timeout:
+            raise Deadline("deadline passed") from None
+        except ConnectionResetError:
+            raise PeerClosed("connection reset") from None
         if not chunk:
             raise PeerClosed("connection closed")
         chunks.append(chunk)

@@ -9,7 +9,7 @@ from autograder.check import check, format_report
 from autograder.check.mutants import Mutant, load_catalogue
 from autograder.engine import load_grader, run_test
 from autograder.graders.fc_and_cnn import CALIBRATION, RULES
-from autograder.kit import forbidden_uses
+from autograder.rules import forbidden_uses
 from tests.conftest import ROOT
 
 NOTEBOOK = "fc_and_cnn"

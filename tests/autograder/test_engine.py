@@ -1,36 +1,14 @@
 """The engine: reading answer cells, fitting graders to notebooks, and what a student is told."""
 import dataclasses
-import json
 
 import pytest
 
 from autograder.assignments import CourseError, load_assignment
-from autograder.engine import PRIVATE_NOTE, UnreadableNotebook, _student_error, answer_cells, load_grader
+from autograder.engine import load_grader
 from autograder.sandbox import CellFailed, StudentException
 from tests.conftest import ROOT
 
 NOTEBOOK = "spiral_from_scratch"
-
-
-def notebook(*cells) -> str:
-    return json.dumps({"cells": list(cells), "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
-
-
-def answer(grade_id, source, cell_type="code"):
-    return {"cell_type": cell_type, "source": source, "metadata": {"nbgrader": {"solution": True,
-                                                                                "grade_id": grade_id}}}
-
-
-def test_answer_cells_reads_code_answers_by_grade_id_and_ignores_the_rest():
-    text = notebook(answer("Q1_solution", ["x = 1\n", "y = 2"]), answer("Q6_explanation", "words", "markdown"),
-                    {"cell_type": "code", "source": "z = 3", "metadata": {}}, "not even a dict")
-    assert answer_cells(text) == {"Q1_solution": "x = 1\ny = 2"}
-
-
-@pytest.mark.parametrize("text", ["{ nope", "[]", '{"cells": 3}', b"\xff\xfe"])
-def test_answer_cells_turns_broken_files_into_one_clear_error(text):
-    with pytest.raises(UnreadableNotebook):
-        answer_cells(text)
 
 
 @pytest.fixture(scope="module")
@@ -57,23 +35,16 @@ def test_every_answer_cell_the_tests_need_exists_in_the_master(spiral_notebook):
         assert not set(test.cells) & set(test.needs)
 
 
-def test_private_tests_show_only_builtin_exception_types_and_student_lines(spiral_notebook):
-    grader = load_grader(NOTEBOOK, spiral_notebook)
-    private = next(t for t in grader.tests if t.private)
-    public = next(t for t in grader.tests if not t.private)
+def test_next_to_reference_cells_an_exception_shows_only_a_common_builtin_type():
     leaky = StudentException({"type": "ValueError", "message": "def forward(self, z): return secret",
                               "where": "Q1_solution, line 3"})
-    assert "secret" in _student_error(leaky, public)
-    shown = _student_error(leaky, private)
-    assert "secret" not in shown and "ValueError" in shown and PRIVATE_NOTE in shown
-    assert "Q1_solution" not in shown
-    forged = StudentException({"type": "LeakedSourceOfInstanceNorm", "message": "",
-                               "where": f"{private.cells[0]}, line 2 and then the whole master cell"})
-    shown = _student_error(forged, private)
-    assert "LeakedSource" not in shown and "master cell" not in shown and "an exception" in shown
-    own = CellFailed(private.cells[0], {"type": "SyntaxError", "message": "x", "where": f"{private.cells[0]}, line 4"})
-    assert f"running your cell {private.cells[0]} raised SyntaxError ({private.cells[0]}, line 4)" in \
-        _student_error(own, private)
+    assert "secret" in leaky.describe(private=False)
+    assert leaky.describe(private=True) == "your code raised ValueError"
+    forged = StudentException({"type": "LeakedSourceOfInstanceNorm", "message": "", "where": "line 2 and more"})
+    assert forged.describe(private=True) == "your code raised an exception"
+    own = CellFailed("Q6_solution", {"type": "SyntaxError", "message": "x", "where": "Q6_solution, line 4"})
+    assert own.describe(private=False) == "running your cell Q6_solution raised SyntaxError: x (Q6_solution, line 4)"
+    assert own.describe(private=True) == "running the cell Q6_solution raised SyntaxError"
 
 
 def test_a_bug_in_a_hidden_test_costs_that_test_not_the_batch(spiral_notebook):

@@ -39,9 +39,10 @@ def test_discover_accepts_files_student_folders_and_folders_of_both(spiral, tmp_
     found = discover(spiral, [one, tmp_path / "batch", student_folder])
 
     assert sorted(found) == ["dana", "erin", "frank", "gina", "hugo"]
-    assert found["dana"]["spiral_from_scratch"] == one
-    assert found["gina"]["spiral_from_scratch"].name == "renamed by gina.ipynb"
-    assert found["hugo"]["spiral_from_scratch"] == student_folder / NOTEBOOK
+    assert found["dana"].files["spiral_from_scratch"] == one and found["dana"].folder == one.parent
+    assert found["gina"].files["spiral_from_scratch"].name == "renamed by gina.ipynb"
+    assert found["gina"].folder == tmp_path / "batch"  # below it, no link is followed
+    assert found["hugo"].files["spiral_from_scratch"] == student_folder / NOTEBOOK
 
 
 def test_discover_reports_instructor_errors(spiral, tmp_path):
@@ -59,7 +60,17 @@ def test_discover_reports_instructor_errors(spiral, tmp_path):
 def test_a_student_folder_with_several_unrelated_notebooks_has_no_submission(spiral, tmp_path):
     touch(tmp_path / "batch" / "jack" / "one.ipynb")
     touch(tmp_path / "batch" / "jack" / "two.ipynb")
-    assert discover(spiral, [tmp_path / "batch"])["jack"] == {"spiral_from_scratch": None}
+    assert discover(spiral, [tmp_path / "batch"])["jack"].files == {"spiral_from_scratch": None}
+
+
+def test_links_in_a_folder_of_submissions_are_listed_so_that_reading_refuses_them(spiral, tmp_path):
+    target = touch(tmp_path / "elsewhere" / NOTEBOOK)
+    (tmp_path / "batch").mkdir()
+    (tmp_path / "batch" / "kim.ipynb").symlink_to(target)
+    (tmp_path / "batch" / "lou").symlink_to(target.parent)
+    found = discover(spiral, [tmp_path / "batch"])
+    assert found["kim"].files[NOTEBOOK.removesuffix(".ipynb")] == tmp_path / "batch" / "kim.ipynb"
+    assert found["lou"].files[NOTEBOOK.removesuffix(".ipynb")] == tmp_path / "batch" / "lou" / NOTEBOOK
 
 
 def test_results_round_trip_through_gradescope_json():

@@ -2,30 +2,48 @@
 
 Each test grades a submission that attacks one promise, through the same ``Grading`` that ``course grade``
 uses (one per xdist worker, shared by the module), or drives the grading host's sandbox directly when it
-must watch the child while it runs.
+must watch the child while it runs. The attacks on secrets and points live in ``test_sandbox_secrets.py``;
+this table covers both modules.
 
-=====================================================  ===========================================================
-promise                                                proven by
-=====================================================  ===========================================================
-1  a hang costs only the tests that run it             test_a_hang_in_a_method_costs_only_the_tests_that_call_it,
-                                                       test_a_hang_while_the_cell_loads_is_a_time_limit
-2  a crash costs only its tests; the batch goes on     test_a_crash_costs_only_the_tests_that_run_it
-3  a memory bomb fails fast and harms nothing          test_a_memory_bomb_fails_fast_and_leaves_the_grader_working
-4  ignored signals do not save a hang                  test_a_child_that_ignores_signals_is_still_killed
-5  nothing a submission starts survives                test_no_process_a_submission_starts_survives_its_session,
-                                                       test_no_process_survives_grading
-6  huge output is truncated, not punished              test_huge_output_is_truncated_and_not_punished
-7  unreadable or incomplete notebooks get a reason     test_unreadable_and_incomplete_notebooks_score_zero_with_a_reason
-8  monkeypatching in the child cannot change scores    test_monkeypatching_in_the_child_does_not_change_scores
-9  (root) the child runs unprivileged and offline,    test_the_child_is_unprivileged_and_offline,
-   sees no course folder, no results folder in the     test_the_child_cannot_read_course_folders_or_results,
-   course or a shared scratch folder, and cannot       test_a_child_leaves_nothing_for_later_children_or_hosts
-   leave files for a later child or host
-10 forged replies and odd values cost only that test   test_forged_replies_cost_only_that_test,
-                                                       test_odd_return_values_cost_only_that_test
-11 grading is deterministic                            test_grading_the_same_submission_twice_gives_the_same_result
-12 results are atomic and a killed batch resumes       test_a_killed_batch_resumes_and_leaves_no_process_behind
-=====================================================  ===========================================================
+======================================================  ==========================================================
+promise                                                 proven by
+======================================================  ==========================================================
+1  a hang costs only the tests that run it              test_a_hang_in_a_method_costs_only_the_tests_that_call_it,
+                                                        test_a_hang_while_the_cell_loads_is_a_time_limit
+2  deadlines are absolute: a child that sends a byte    test_a_reply_that_trickles_in_is_cut_at_the_deadline
+   now and then does not stretch its test
+3  a crash costs only its tests; the batch goes on      test_a_crash_costs_only_the_tests_that_run_it
+4  a memory bomb fails fast and harms nothing           test_a_memory_bomb_fails_fast_and_leaves_the_grader_working
+5  ignored signals do not save a hang                   test_a_child_that_ignores_signals_is_still_killed
+6  nothing a submission starts survives                 test_no_process_a_submission_starts_survives_its_session,
+                                                        test_no_process_survives_grading
+7  huge output is truncated, not punished               test_huge_output_is_truncated_and_not_punished
+8  any notebook gets a result with a reason, the batch  test_unreadable_and_incomplete_notebooks_score_zero_with_a_reason,
+   never stops, links are not followed                  test_a_batch_of_malformed_and_linked_notebooks_gives_everyone_a_result
+9  monkeypatching in the child cannot change scores     test_monkeypatching_in_the_child_does_not_change_scores
+10 (root) the child runs as nobody in namespaces of     test_the_child_is_unprivileged_and_offline,
+   its own, offline, sees only its own processes and    test_the_child_sees_only_its_own_processes,
+   the public folders, and leaves nothing behind        test_the_child_cannot_read_course_folders_or_results,
+                                                        test_a_child_leaves_nothing_for_later_children_or_hosts,
+                                                        test_nothing_a_child_puts_in_shared_memory_or_queues_outlives_it,
+                                                        test_each_child_has_a_user_id_of_its_own_even_across_hosts
+11 (root) limits cover the child and all it starts:     test_processes_and_threads_are_capped_for_the_whole_child,
+   processes, CPU (one core), memory, scratch space     test_a_child_gets_at_most_one_core_however_many_threads,
+                                                        test_the_scratch_space_is_small_and_private
+12 a course in a private folder (mktemp -d) grades      test_a_course_in_a_private_folder_grades_as_usual
+13 forged replies and odd values cost only that test    test_forged_replies_cost_only_that_test,
+                                                        test_odd_return_values_cost_only_that_test
+14 no text of the master reaches a student, through     test_no_channel_carries_the_masters_code_to_the_student,
+   any channel; the child cannot add notes; child       test_the_child_cannot_add_notes_and_no_result_carries_another_students_words,
+   strings are cleaned                                  test_child_strings_reach_feedback_cleaned
+15 a child's memory holds no other student's cells and  test_a_child_holds_neither_other_students_cells_nor_master_cells_it_does_not_need
+   no master cell its test does not need
+16 points need the work: experiments are verified,      test_an_experiment_that_did_not_run_as_asked_earns_no_point,
+   masks must change, rules follow aliases              test_a_dropout_with_a_fixed_mask_loses_the_fresh_mask_test,
+                                                        test_a_forbidden_layer_reached_through_an_alias_earns_no_point
+17 grading is deterministic                             test_grading_the_same_submission_twice_gives_the_same_result
+18 results are atomic and a killed batch resumes        test_a_killed_batch_resumes_and_leaves_no_process_behind
+======================================================  ==========================================================
 """
 from __future__ import annotations
 
@@ -34,6 +52,7 @@ import dataclasses
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -50,7 +69,8 @@ import numpy as np
 import pytest
 
 from autograder.results import SubmissionResult, TestResult, write_atomically
-from autograder.sandbox import Limits, Sandbox, SandboxTimeout
+from autograder.sandbox import Limits, Sandbox, SandboxFailure, SandboxTimeout
+from autograder.sandbox.confine import UID_BASE
 from autograder.workers import Grading
 from tests.conftest import ROOT
 
@@ -80,15 +100,16 @@ def grading() -> Iterator[Grading]:
 @contextmanager
 def selected(g: Grading, timeouts: dict[str, float | None], per_cell: int | None = None) -> Iterator:
     """Let the grader run only the tests of the answer cells in ``timeouts``, in that order, each with the given
-    time limit (``None``: its own), at most ``per_cell`` of them per cell."""
+    time limit (``None``: its own), at most ``per_cell`` of them per cell, and check no rule."""
     grader = g.graders[NB]
-    saved = grader.tests
+    saved, rules = grader.tests, grader.rules
     grader.tests = [dataclasses.replace(t, timeout=limit or t.timeout) for cell, limit in timeouts.items()
                     for t in [t for t in saved if cell in t.cells][:per_cell]]
+    grader.rules = {}  # the attacks here are on the sandbox: let them run (cells without rules could hold them)
     try:
         yield grader
     finally:
-        grader.tests = saved
+        grader.tests, grader.rules = saved, rules
 
 
 def grade(g: Grading, answers: dict[str, str], timeouts: dict[str, float | None], per_cell: int | None = None
@@ -156,10 +177,6 @@ def living(marker: str, uids: set[int] = frozenset()) -> list[int]:
         if re.search(r"^State:\s+Z", status, re.M) is None and (marker.encode() in command or uid in uids):
             found.append(int(entry))
     return found
-
-
-def child_uid(g: Grading) -> int:
-    return int(probe(g, "import os\ndef probe():\n    return os.getuid()"))
 
 
 def notebook(path: Path, cells: dict[str, str | None]) -> Path:
@@ -267,14 +284,32 @@ def test_a_hang_while_the_cell_loads_is_a_time_limit(grading):
     assert_full(of(results, "Q1"))
 
 
+def test_a_reply_that_trickles_in_is_cut_at_the_deadline(grading):
+    """One absolute deadline covers every byte: a child that sends a byte of its reply now and then, each in
+    good time for a per-read timeout, is still stopped when the test's time is up."""
+    trickle = tanh_cell(load=FORGE, forward="""
+        fd = _socket()
+        os.write(fd, struct.pack(">Q", 10_000))
+        while True:
+            os.write(fd, b" ")
+            time.sleep(0.2)
+        """)
+    start = time.monotonic()
+    results = grade(grading, {"Q4_solution": trickle}, {"Q4_solution": HANG, "Q1_solution": None}, per_cell=2)
+    assert_zero(of(results, "Q4"), "exceeded the time limit of 1 s")
+    assert all(r.seconds < HANG + 2 for r in of(results, "Q4"))
+    assert time.monotonic() - start < 2 * (HANG + 2) + 30
+    assert_full(of(results, "Q1"))
+
+
 @pytest.mark.parametrize("load, forward, reason", [
     ("", "os._exit(3)", "ended unexpectedly (exit code 3)"),
     ("", "ctypes.string_at(0)", "ended unexpectedly (killed by SIGSEGV)"),
-    ("", "os.kill(os.getpid(), signal.SIGKILL)", "ended unexpectedly (killed by SIGKILL)"),
+    ("", "os.abort()", "ended unexpectedly (killed by SIG"),
     ("", "sys.exit()", "your code raised SystemExit"),
     ("sys.exit('bye')", "", "running your cell Q4_solution raised SystemExit: bye"),
     ("os._exit(0)", "", "ended unexpectedly (exit code 0)"),
-], ids=["exit-in-method", "segfault", "kill-self", "sys-exit-in-method", "sys-exit-at-load", "exit-at-load"])
+], ids=["exit-in-method", "segfault", "abort", "sys-exit-in-method", "sys-exit-at-load", "exit-at-load"])
 def test_a_crash_costs_only_the_tests_that_run_it(grading, load, forward, reason):
     # Tanh's tests run first: the InstanceNorm1D tests after them show that the batch goes on
     results = grade(grading, {"Q4_solution": tanh_cell(load=load, forward=forward)},
@@ -350,20 +385,19 @@ def spawner(marker: str) -> str:
 
 def test_no_process_a_submission_starts_survives_its_session(grading):
     marker = f"sbx{uuid.uuid4().hex[:10]}"
-    uids = {child_uid(grading)} if ROOTED else set()
-    with sandbox(grading).session([("Q4_solution", tanh_cell(load=spawner(marker)))], Limits(wall_seconds=30)):
+    with sandbox(grading).session([("Q4_solution", tanh_cell(load=spawner(marker)))], Limits(wall_seconds=30)) as s:
         deadline = time.monotonic() + 15
         while len(living(marker)) < 34 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(living(marker)) >= 34  # 2 sleepers and 32 bomb processes are running
-    assert living(marker, uids) == []
+    assert living(marker, {UID_BASE + s.pid} if ROOTED else set()) == []
 
 
 def test_no_process_survives_grading(grading):
     marker = f"sbx{uuid.uuid4().hex[:10]}"
     results = grade(grading, {"Q4_solution": tanh_cell(load=spawner(marker))}, {"Q4_solution": None}, per_cell=2)
     assert_full(of(results, "Q4"))
-    assert living(marker, {child_uid(grading)} if ROOTED else set()) == []
+    assert living(marker) == []
 
 
 # ----------------------------------------------------------------------------- 6, 7: output and notebooks
@@ -393,10 +427,95 @@ def test_unreadable_and_incomplete_notebooks_score_zero_with_a_reason(grading, t
         missing_class = grading.grade_student("no_class", {NB: no_class}).tests
         missing_cell = grading.grade_student("no_cell", {NB: no_cell}).tests
     assert len(unreadable) == 4
-    assert_zero(unreadable, "your notebook could not be read: not valid notebook JSON")
+    assert_zero(unreadable, "your notebook could not be read: the file is not valid notebook JSON")
     assert_zero(of(missing_class, "Q4"), "'Tanh' is not defined by your notebook")
     assert_zero(of(missing_cell, "Q4"), "your notebook has no answer cell Q4_solution")
     assert_full(of(missing_class, "Q1") + of(missing_cell, "Q1"))
+
+
+def write_notebook(path: Path, replace: dict[str, object], extra_output: str = "") -> Path:
+    """The blank release as raw JSON, with answer cells' sources replaced by anything (numbers, surrogates)."""
+    document = json.loads((ROOT / "release" / NB / f"{NB}.ipynb").read_text())
+    for cell in document["cells"]:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in replace:
+            cell["source"] = replace[grade_id]
+            if extra_output:
+                cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": extra_output}]
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_a_batch_of_malformed_and_linked_notebooks_gives_everyone_a_result(tmp_path):
+    """Nothing a student hands in stops the batch: each gets a result with a reason, and links are refused."""
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    write_notebook(folder / "a_number_in_source.ipynb", {"Q1_solution": ["x = 1\n", 5]})
+    write_notebook(folder / "b_surrogate.ipynb", {"Q2_solution": "x = '\ud800'"})
+    write_notebook(folder / "c_deep.ipynb", {"Q4_solution": "x = " + " + ".join(["1"] * 5000)})
+    write_notebook(folder / "d_huge_cell.ipynb", {"Q3_solution": "# " + "x" * 8 * 2**20})
+    write_notebook(folder / "e_huge_file.ipynb", {"Q5_train": "pass"}, extra_output="y" * 70 * 2**20)
+    (folder / "f_nested.ipynb").write_text("[" * 100_000 + "]" * 100_000)
+    (folder / "g_link.ipynb").symlink_to(MASTER)
+    (folder / "h_folder_link").symlink_to(MASTER.parent)
+    shutil.copy(MASTER, folder / "i_master.ipynb")
+    out = tmp_path / "out"
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", NB, str(folder), "--out", str(out),
+                           "--jobs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").open())}
+    assert sorted(rows) == ["a_number_in_source", "b_surrogate", "c_deep", "d_huge_cell", "e_huge_file", "f_nested",
+                            "g_link", "h_folder_link", "i_master"]
+    assert rows["i_master"]["auto_score"] == "70" and all(r["auto_score"] == "0" for n, r in rows.items()
+                                                           if n != "i_master")
+    reasons = {name: SubmissionResult.from_gradescope(json.loads((out / name / "results.json").read_text()))
+               for name in rows}
+
+    def says(name: str, cell: str, text: str) -> bool:
+        return any(text in t.message for t in reasons[name].tests if cell in t.name or cell == "*")
+
+    assert says("a_number_in_source", "Q1", "does not hold text")
+    assert says("b_surrogate", "Q2", "not valid Unicode")
+    assert says("c_deep", "Q4", "too deeply nested")
+    assert says("d_huge_cell", "Q3", "longer than")
+    assert says("e_huge_file", "*", "larger than 64 MB")
+    assert says("f_nested", "*", "not valid notebook JSON")
+    assert says("g_link", "*", "symbolic link") and says("h_folder_link", "*", "symbolic link")
+    assert time.monotonic() - start < 600
+
+
+def test_a_course_in_a_private_folder_grades_as_usual():
+    """A checkout in a folder only its owner may enter (``mktemp -d``): children still see what they need."""
+    private = Path(tempfile.mkdtemp(prefix="sbx-course-"))
+    try:
+        assert oct(private.stat().st_mode & 0o777) == "0o700"
+        for name in ("autograder", "course_utils", "source", "release", "datasets"):
+            shutil.copytree(ROOT / name, private / name, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(ROOT / "nbgrader_config.py", private)
+        submitted = private / "submitted"
+        submitted.mkdir()
+        shutil.copy(MASTER, submitted / "alice.ipynb")
+        done = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", NB, str(submitted), "--out",
+                               str(private / "out")], cwd=private, capture_output=True, text=True, timeout=600,
+                              env={**os.environ, "PYTHONPATH": str(private)})
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert "alice " in done.stdout and "70/70" in done.stdout, done.stdout
+        lazy = textwrap.dedent(f"""
+            from pathlib import Path
+            from autograder.sandbox import Limits
+            from autograder.workers import Grading
+            cell = "import course_utils\\ndef probe():\\n    return open(course_utils.__file__).readline()"
+            with Grading(Path({str(private)!r}), {NB!r}) as g:
+                with g.sandboxes[{NB!r}].session([("probe", cell)], Limits(wall_seconds=20)) as session:
+                    print("imported", session.call("probe"))
+            """)
+        done = subprocess.run([sys.executable, "-c", lazy], cwd=private, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "PYTHONPATH": str(private)})
+        first_line = (ROOT / "course_utils" / "__init__.py").read_text().splitlines()[0]
+        assert f"imported {first_line}" in done.stdout, done.stderr[-3000:]
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
 
 
 # ----------------------------------------------------------------------------- 8, 11: scores
@@ -462,6 +581,8 @@ ACCESS = """
 
 @needs_root
 def test_the_child_is_unprivileged_and_offline(grading):
+    """It is nobody in a user namespace of its own, has no capability, sees only a loopback interface, can
+    reach no socket of the machine, and cannot signal the grader."""
     listener = socket.create_server(("127.0.0.1", 0))
     abstract = socket.socket(socket.AF_UNIX)
     abstract_name = f"\0sbx-{uuid.uuid4().hex}"
@@ -470,7 +591,7 @@ def test_the_child_is_unprivileged_and_offline(grading):
     with listener, abstract:
         seen = probe(grading, """
             import os, socket
-            def probe(port, abstract):
+            def probe(port, abstract, grader):
                 def attempt(family, address):
                     try:
                         with socket.socket(family) as s:
@@ -481,7 +602,7 @@ def test_the_child_is_unprivileged_and_offline(grading):
                         return f"refused: {exc.strerror}"
                 status = dict(line.split(":", 1) for line in open("/proc/self/status"))
                 try:
-                    os.kill(os.getppid(), 0)
+                    os.kill(grader, 0)
                     signal_host = "allowed"
                 except OSError as exc:
                     signal_host = exc.strerror
@@ -491,10 +612,10 @@ def test_the_child_is_unprivileged_and_offline(grading):
                         "loopback": attempt(socket.AF_INET, ("127.0.0.1", port)),
                         "internet": attempt(socket.AF_INET, ("1.1.1.1", 53)),
                         "abstract": attempt(socket.AF_UNIX, abstract)}
-            """, listener.getsockname()[1], abstract_name)
-    assert all(61000 <= i < 65000 for i in seen["ids"]) and seen["groups"] == []
+            """, listener.getsockname()[1], abstract_name, os.getpid())
+    assert seen["ids"] == [65534] * 6 and seen["groups"] == []
     assert int(seen["capabilities"], 16) == 0 and seen["no_new_privs"] == "1"
-    assert seen["interfaces"] == ["lo"] and seen["signal_host"] == "Operation not permitted"
+    assert seen["interfaces"] == ["lo"] and seen["signal_host"] in ("No such process", "Operation not permitted")
     for target in ("loopback", "internet", "abstract"):
         assert seen[target].startswith("refused"), (target, seen[target])
 
@@ -510,7 +631,7 @@ def test_the_child_cannot_read_course_folders_or_results(grading, tmp_path):
                   ROOT / "tests" / "conftest.py", ROOT / ".git" / "HEAD", ROOT / "source", ROOT / "autograder",
                   ROOT / "tests", ROOT / ".git", out, out / "grades.csv", out / "alice",
                   out / "alice" / "results.json", out / "alice" / "feedback.txt"]
-        public = [ROOT / "course_utils" / "__init__.py", ROOT / "release" / NB / f"{NB}.ipynb"]
+        public = [ROOT / "course_utils" / "__init__.py", ROOT / "course_utils" / "spiral.py"]
         seen = probe(grading, ACCESS, [str(p) for p in [ROOT, *secret, *public]])
     finally:
         subprocess.run(["rm", "-rf", str(out)], check=True)
@@ -518,39 +639,122 @@ def test_the_child_cannot_read_course_folders_or_results(grading, tmp_path):
         assert seen[str(path)].startswith("refused") or seen[str(path)] == "listed: ", (path, seen[str(path)])
     for path in public:
         assert seen[str(path)].startswith("read"), (path, seen[str(path)])
-    assert set(seen[str(ROOT)].split()[1:]) <= {"course_utils", "release", "datasets", ".venv"}
+    assert set(seen[str(ROOT)].split()[1:]) <= {"course_utils", "datasets", ".venv"}
 
 
 @needs_root
 def test_a_child_leaves_nothing_for_later_children_or_hosts(grading):
-    """Shared world-writable folders are the child's own empty, read-only copies, its own folder is deleted
-    after it, and no host puts a folder a child can write to on Python's import path: so nothing a child
-    plants is read by another child, or imported by a host (which runs as root)."""
+    """Everything a child sees is read-only but its own private /tmp and /dev/shm, which end with it: so
+    nothing a child plants is read by another child, or imported by a host (which runs as root)."""
     module = f"sbx_planted_{uuid.uuid4().hex[:10]}"
     witness = Path(tempfile.gettempdir()) / f"{module}.ran"
-    folder, planted = probe(grading, """
+    plant = """
         import os, sys
         def probe(module, witness):
             written = []
-            for folder in {*sys.path, "/tmp", "/var/tmp", "/dev/shm", "/run/lock", os.getcwd()}:
+            for folder in sorted({*sys.path, "/tmp", "/var/tmp", "/dev/shm", "/run/lock", os.getcwd(), "/"}):
                 try:
                     with open(os.path.join(folder, module + ".py"), "w") as f:
                         f.write(f"import os\\nopen({witness!r}, 'w').write(str(os.getuid()))\\n")
                     written.append(folder)
                 except OSError:
                     pass
-            return os.getcwd(), written
-        """, module, str(witness))
+            return written, sorted(os.listdir("/tmp")), sorted(os.listdir("/dev/shm"))
+        """
+    written, scratch, shm = probe(grading, plant, module, str(witness))
+    assert written == ["/dev/shm", "/tmp"] and scratch == [f"{module}.py"] and shm == [f"{module}.py"]
+    listing = "import os\ndef probe():\n    return sorted(os.listdir('/tmp')), sorted(os.listdir('/dev/shm'))\n"
+    assert probe(grading, listing) == ([], [])  # the next child starts with empty ones
     try:
-        assert planted == [folder] and not Path(folder).exists()
         with Sandbox(dataclasses.replace(grading.graders[NB].sandbox_config(), preload=(module,))) as host:
-            with pytest.raises(RuntimeError, match="failed to start|stopped answering"):
+            with pytest.raises(SandboxFailure, match="failed to start|stopped answering"):
                 host.session([], Limits(wall_seconds=10))
         assert not witness.exists()
     finally:
         for shared in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", tempfile.gettempdir()):
             Path(shared, f"{module}.py").unlink(missing_ok=True)
         witness.unlink(missing_ok=True)
+
+
+@needs_root
+def test_the_child_sees_only_its_own_processes(grading):
+    """No other process shows in /proc, so neither the grader's command line (every student's path) nor
+    another child can be seen."""
+    seen = probe(grading, """
+        import os
+        def probe():
+            own = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+            return own, os.getpid(), open("/proc/1/cmdline", "rb").read().decode().split("\\0")[:3]
+        """)
+    assert seen[0] == [1] and seen[1] == 1
+    assert seen[2][1:] == ["-P", "-m"]
+
+
+@needs_root
+def test_processes_and_threads_are_capped_for_the_whole_child(grading):
+    counted = probe(grading, """
+        import os, threading, time
+        def probe():
+            started = 0
+            for _ in range(300):
+                try:
+                    threading.Thread(target=time.sleep, args=(5,), daemon=True).start()
+                    started += 1
+                except RuntimeError:
+                    break
+            children = 0
+            for _ in range(300):
+                try:
+                    if os.fork() == 0:
+                        time.sleep(5)
+                        os._exit(0)
+                    children += 1
+                except OSError:
+                    break
+            return started, children
+        """)
+    assert counted[0] + counted[1] < Limits().processes
+
+
+@needs_root
+def test_a_child_gets_at_most_one_core_however_many_threads(grading):
+    """Eight busy processes for two seconds of wall time use about two CPU seconds, not four (the machine
+    has two cores): the child, whatever it starts, gets one core, and other children keep theirs."""
+    wall, cpu = probe(grading, """
+        import os, resource, time
+        def probe():
+            start, pids = time.monotonic(), []
+            for _ in range(8):
+                pid = os.fork()
+                if pid == 0:
+                    while time.monotonic() < start + 2:
+                        pass
+                    os._exit(0)
+                pids.append(pid)
+            for pid in pids:
+                os.waitpid(pid, 0)
+            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+            return time.monotonic() - start, usage.ru_utime + usage.ru_stime
+        """)
+    assert cpu < 1.3 * wall, (cpu, wall)
+
+
+@needs_root
+def test_the_scratch_space_is_small_and_private(grading):
+    written = probe(grading, """
+        import os
+        def probe():
+            total = 0
+            try:
+                with open("/tmp/big", "wb") as f:
+                    for _ in range(1024):
+                        f.write(b"x" * 2**20)
+                        total += 2**20
+            except OSError as exc:
+                return total, exc.strerror
+            return total, "no limit"
+        """)
+    assert written[1] in ("No space left on device", "File too large") and written[0] <= 128 * 2**20
 
 
 # ----------------------------------------------------------------------------- 10: forged replies, odd values
@@ -578,13 +782,15 @@ FORGE = """
     def frame(header, body=b""):
         data = header if isinstance(header, bytes) else json.dumps(header).encode()
         return struct.pack(">Q", len(data)) + data + body
-    def forge(data):
+    def _socket():
         for name in os.listdir("/proc/self/fd"):
             try:
                 if os.readlink(f"/proc/self/fd/{name}").startswith("socket:"):
-                    fd = int(name)
+                    return int(name)
             except OSError:
                 pass
+    def forge(data):
+        fd = _socket()
         while data:
             data = data[os.write(fd, data):]
     """

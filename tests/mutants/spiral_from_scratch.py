@@ -153,6 +153,9 @@ MUTANTS = [
     Mutant("Q2_forward", "train() does not switch dropout back on", "Q2_solution",
            (("    def train(self):\n        ### BEGIN SOLUTION\n        self.training = True",
              "    def train(self):\n        ### BEGIN SOLUTION\n        pass"),)),
+    Mutant("Q2_forward", "the same mask in every forward (a generator seeded inside forward)", "Q2_solution",
+           ((DROP_MASK, "generator = torch.Generator().manual_seed(0)\n        self._scaled_mask = (torch.rand("
+                        "z.shape, generator=generator, dtype=z.dtype) < keep).to(z.dtype) / keep"),)),
     Mutant("Q2_forward", "p outside [0, 1) accepted silently", "Q2_solution",
            (('        if not 0.0 <= p < 1.0:\n'
              '            raise ValueError(f"the drop probability p must lie in [0, 1), got {p}")\n', ""),)),

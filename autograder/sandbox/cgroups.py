@@ -1,0 +1,197 @@
+"""Control groups: memory, process and CPU limits that cover a sandboxed child and everything it starts.
+
+The host makes one group below its own cgroup in each hierarchy it finds (cgroup
+v2, or v1's ``memory``, ``pids`` and ``cpu`` hierarchies, whichever the kernel has
+mounted) and puts each of its children in it, one at a time. The group caps the
+child's memory (and swap), its number of processes and threads, and its CPU use to
+one core, whatever it starts, so that a submission with many processes neither
+exhausts the machine nor starves the child of another worker. Only the host writes
+these files; children never see them.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import time
+from dataclasses import dataclass
+
+CONTROLLERS = ("memory", "pids", "cpu")
+CPU_PERIOD_US = 100_000
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """Where ``controllers`` are mounted (``version`` 1 or 2) and the host's own group there."""
+
+    mount: str
+    version: int
+    controllers: tuple[str, ...]
+    own: str
+
+    @property
+    def own_folder(self) -> str:
+        return os.path.join(self.mount, self.own.lstrip("/"))
+
+
+def hierarchies() -> list[Hierarchy]:
+    """The hierarchies that hold the controllers we need: v1 ones first, v2 for the controllers v1 lacks."""
+    own = {}
+    with open("/proc/self/cgroup") as table:
+        for line in table:
+            _, names, path = line.rstrip("\n").split(":", 2)
+            own[names] = path
+    found: list[Hierarchy] = []
+    v2_mount = None
+    with open("/proc/self/mountinfo") as table:
+        for line in table:
+            fields = line.split()
+            separator = fields.index("-")
+            fstype, options, root, mount = fields[separator + 1], fields[separator + 3], fields[3], fields[4]
+            if fstype == "cgroup2":
+                v2_mount = mount
+            elif fstype == "cgroup":
+                names = [o for o in options.split(",") if o in CONTROLLERS]
+                key = next((k for k in own if set(names) & set(k.split(","))), None)
+                if names and key is not None and root == "/":
+                    found.append(Hierarchy(mount, 1, tuple(names), own[key]))
+    missing = [c for c in CONTROLLERS if not any(c in h.controllers for h in found)]
+    if missing and v2_mount is not None and "" in own:
+        try:
+            with open(os.path.join(v2_mount, "cgroup.controllers")) as available:
+                offered = available.read().split()
+        except OSError:
+            offered = []
+        usable = tuple(c for c in missing if c in offered)
+        if usable:
+            found.append(Hierarchy(v2_mount, 2, usable, own[""]))
+    return found
+
+
+class Cgroups:
+    """The group, one per hierarchy, that holds the host's current child (a host runs one child at a time,
+    so one group serves all of them in turn; it is empty between children)."""
+
+    def __init__(self, name: str) -> None:
+        """Create the groups; raises ``OSError`` when the kernel or our privileges do not allow it."""
+        self.hierarchies = hierarchies()
+        if not self.hierarchies:
+            raise OSError(errno.ENOENT, "no cgroup hierarchy with the memory, pids or cpu controller")
+        self.folders: list[tuple[Hierarchy, str]] = []
+        self._limits: dict[str, str] = {}
+        try:
+            for h in self.hierarchies:
+                if h.version == 2:
+                    _enable(h.own_folder, h.controllers)
+                folder = os.path.join(h.own_folder, name)
+                os.mkdir(folder)
+                self.folders.append((h, folder))
+                if "cpu" in h.controllers:
+                    self._set(h, folder, *(("cpu.cfs_period_us", str(CPU_PERIOD_US)), ("cpu.cfs_quota_us",
+                              str(CPU_PERIOD_US))) if h.version == 1 else (("cpu.max", f"{CPU_PERIOD_US} "
+                                                                                      f"{CPU_PERIOD_US}"),))
+        except OSError:
+            self.remove()
+            raise
+
+    @property
+    def controllers(self) -> list[str]:
+        return [c for h in self.hierarchies for c in h.controllers]
+
+    def limit(self, memory_bytes: int, processes: int) -> None:
+        """Memory (and swap) and the number of processes and threads of the next child."""
+        for h, folder in self.folders:
+            if "memory" in h.controllers:
+                names = ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes") if h.version == 1 else \
+                    ("memory.max", "memory.swap.max")
+                values = (str(memory_bytes), str(memory_bytes)) if h.version == 1 else (str(memory_bytes), "0")
+                # v1 refuses a memory limit above the memory+swap limit: raise them in the right order
+                pairs = list(zip(names, values))
+                if h.version == 1 and _read_int(folder, names[0]) < memory_bytes:
+                    pairs.reverse()
+                self._set(h, folder, *[(n, v) for n, v in pairs if os.path.exists(os.path.join(folder, n))])
+            if "pids" in h.controllers:
+                self._set(h, folder, ("pids.max", str(processes)))
+
+    def _set(self, h: Hierarchy, folder: str, *settings: tuple[str, str]) -> None:
+        for name, value in settings:
+            if self._limits.get(name) != value:
+                _write(folder, name, value)
+                self._limits[name] = value
+
+    def join(self) -> None:
+        """Move the calling process into every group (its later children follow)."""
+        for _, folder in self.folders:
+            _write(folder, "cgroup.procs", "0")
+
+    def kill(self) -> None:
+        """SIGKILL every process in the groups, until none is left."""
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            pids = self._pids()
+            if not pids:
+                return
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.001)
+
+    def _pids(self) -> set[int]:
+        pids: set[int] = set()
+        for _, folder in self.folders:
+            with open(os.path.join(folder, "cgroup.procs")) as procs:
+                pids.update(int(line) for line in procs if line.strip())
+        return pids
+
+    def oom_kills(self) -> int:
+        """How many processes the kernel has killed in these groups for exceeding their memory limit."""
+        total = 0
+        for h, folder in self.folders:
+            if "memory" in h.controllers:
+                name = "memory.oom_control" if h.version == 1 else "memory.events"
+                with open(os.path.join(folder, name)) as events:
+                    counts = dict(line.split() for line in events if len(line.split()) == 2)
+                total += int(counts.get("oom_kill", 0))
+        return total
+
+    def remove(self) -> None:
+        if self.folders:
+            self.kill()
+        for _, folder in self.folders:
+            _rmdir(folder)
+        self.folders = []
+
+
+def _enable(folder: str, controllers: tuple[str, ...]) -> None:
+    with open(os.path.join(folder, "cgroup.subtree_control")) as current:
+        enabled = current.read().split()
+    wanted = [c for c in controllers if c not in enabled]
+    if wanted:
+        _write(folder, "cgroup.subtree_control", " ".join(f"+{c}" for c in wanted))
+
+
+def _read_int(folder: str, name: str) -> int:
+    with open(os.path.join(folder, name)) as control:
+        return int(control.read())
+
+
+def _write(folder: str, name: str, value: str) -> None:
+    with open(os.path.join(folder, name), "w") as control:
+        control.write(value)
+
+
+def _rmdir(folder: str) -> None:
+    """Remove an emptied group; its last processes may take a moment to leave it."""
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            os.rmdir(folder)
+            return
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            if exc.errno != errno.EBUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.002)

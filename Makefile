@@ -15,7 +15,7 @@ install: $(STAMP)
 DEMO := .demo
 
 # Main job on built-in data: rebuild releases; check masters, blank releases and the mutant catalogue;
-# grade three demo submissions (master, blank release, unreadable file); run the adversarial sandbox suite.
+# grade three demo submissions (master, blank release, unreadable file); run the adversarial sandbox suites.
 demo: $(STAMP)
 	$(VENV)/bin/course list
 	$(VENV)/bin/course release
@@ -25,7 +25,7 @@ demo: $(STAMP)
 	cp release/spiral_from_scratch/spiral_from_scratch.ipynb $(DEMO)/submissions/blank.ipynb
 	echo '{ not a notebook' > $(DEMO)/submissions/broken.ipynb
 	$(VENV)/bin/course grade spiral_from_scratch $(DEMO)/submissions --out $(DEMO)/results --jobs 2
-	$(PY) -m pytest -q -n 2 tests/autograder/test_sandbox_adversarial.py
+	$(PY) -m pytest -q -n 2 tests/autograder/test_sandbox_adversarial.py tests/autograder/test_sandbox_secrets.py
 
 # The whole test suite on both cores (CI runs exactly this through .ci/run).
 test: $(STAMP)

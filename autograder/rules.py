@@ -73,22 +73,29 @@ class Rule:
                 found.add(id(obj))
         return frozenset(found)
 
+    @cached_property
+    def _ways(self) -> frozenset[str]:
+        """Every module path on the way to a forbidden name (``torch``, ``torch.nn`` for ``torch.nn.Tanh``)."""
+        return frozenset(".".join(n.split(".")[:cut]) for n in self.names for cut in range(1, n.count(".") + 1))
+
     def hit(self, path: str) -> bool:
         """Whether ``path`` names something this rule forbids: by its name, or because it or a module on its
         way is one of the forbidden objects, however reached (``torch.nn.modules.activation.F`` is
         ``torch.nn.functional``)."""
-        if _under(path, self.names):
-            return True
-        parts = path.split(".")
-        return any(id(lookup(".".join(parts[:cut]))) in self.objects for cut in range(len(parts), 0, -1))
+        prefixes, objects = _prefixes(path), self.objects
+        return bool(set(self.names).intersection(prefixes)) or any(id(lookup(p)) in objects for p in prefixes)
 
     def leads_to(self, path: str) -> bool:
         """Whether ``path`` is a module on the way to a forbidden name (``torch.nn`` for ``torch.nn.Tanh``)."""
         obj = lookup(path)
         if obj is not MISSING and not isinstance(obj, types.ModuleType):
             return False
-        prefixes = {path, obj.__name__} if obj is not MISSING else {path}
-        return any(n.startswith(p + ".") for n in self.names for p in prefixes)
+        return path in self._ways or (obj is not MISSING and obj.__name__ in self._ways)
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = path.split(".")
+    return [".".join(parts[:cut]) for cut in range(len(parts), 0, -1)]
 
 
 def _under(path: str, names: Iterable[str]) -> bool:
@@ -141,6 +148,7 @@ class _Check:
         self.bindings: dict[str, list[ast.AST | str]] = {}
         self.unfollowable: list[str] = []
         self._resolving: set[int] = set()
+        self._ways: dict[str, bool] = {}
         for node in [n for t in context for n in ast.walk(t) if isinstance(n, (ast.Import, ast.ImportFrom))]:
             self._bind(node)
         for node in self.nodes:
@@ -276,8 +284,13 @@ class _Check:
                 p == "sys.modules" or p.endswith(".__dict__") for p in self.resolve(node.value)):
             self.unfollowable.append("a computed attribute or module name")
         if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load) \
-                and not self._followed(node) and any(rule.leads_to(p) for p in paths for rule in self.rules):
+                and any(self._leads_to(p) for p in paths) and not self._followed(node):
             self.unfollowable.append(f"the module {min(paths)} used as a value")
+
+    def _leads_to(self, path: str) -> bool:
+        if path not in self._ways:
+            self._ways[path] = any(rule.leads_to(path) for rule in self.rules)
+        return self._ways[path]
 
     def _imported(self, node: ast.AST) -> bool:
         """Whether ``node`` may stand for a module, or something in one, that the cell reaches by name."""

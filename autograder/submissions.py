@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_NOTEBOOK_BYTES = 64 * 2**20
-MAX_CELL_CHARS = 512 * 2**10
+MAX_CELL_CHARS = 256 * 2**10
 
 
 class Unreadable(Exception):

@@ -1,16 +1,17 @@
 """Grading in one process or several: graders, sandbox hosts and reference values, ready to use.
 
 ``Grading`` holds, for every notebook of an assignment, its hidden grader, a
-sandbox host and the master's reference values. ``run_parallel`` spreads calls
-of one of its methods over ``jobs`` worker processes (forked, so torch is imported once,
-each with its own ``Grading``), or runs them here when ``jobs`` is 1.
+sandbox host and the master's reference values. ``Workers`` runs calls of its
+methods on ``jobs`` worker processes (forked, so torch is imported once, each with
+its own ``Grading``), or here when ``jobs`` is 1; ``run_parallel`` is the same for a
+list of calls known in advance.
 """
 from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.util
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -46,11 +47,20 @@ class Grading:
         return {name: refs.values for name, refs in self.references.items()}
 
     def grade_student(self, student: str, files: dict[str, Path | None], questions: set[str] | None = None,
-                      folder: Path | None = None) -> SubmissionResult:
+                      folder: Path | None = None, references: dict[str, dict] | None = None) -> SubmissionResult:
         """Grade every notebook of the assignment (the tests of ``questions`` only, if given) for one student;
-        ``folder``: where the files were found, below which no link is followed (default: each file's folder)."""
+        ``folder``: where the files were found, below which no link is followed (default: each file's folder);
+        ``references``: reference values another worker computed, so that this one need not."""
+        for name, values in (references or {}).items():
+            for key, value in values.items():
+                self.references[name].values.setdefault(key, value)
         return merge([grade_notebook(g, files.get(name), student, self.sandboxes[name], self.references[name],
                                      questions, folder) for name, g in self.graders.items()])
+
+    def grade_master_question(self, question: str) -> tuple[SubmissionResult, dict[str, dict]]:
+        """The master's tests of one question, and the reference values known here afterwards."""
+        files = {name: g.notebook.path for name, g in self.graders.items()}
+        return self.grade_student("master", files, {question}), self.reference_values()
 
     @property
     def questions(self) -> list[str]:
@@ -97,22 +107,46 @@ def _run(method: str, args: tuple) -> Any:
     return getattr(_worker, method)(*args)
 
 
+class Workers:
+    """Calls of ``Grading`` methods on ``jobs`` forked worker processes, each with its own ``Grading`` (started
+    with the reference values known here), or in this process, one after the other, when ``jobs`` is 1."""
+
+    def __init__(self, grading: Grading, jobs: int) -> None:
+        self.grading = grading
+        self.pool = None
+        if jobs > 1:
+            self.pool = ProcessPoolExecutor(
+                max_workers=jobs, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker,
+                initargs=(str(grading.root), grading.assignment.name, grading.reference_values(), grading.hide))
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, method: str, *args: Any) -> Future:
+        if self.pool is not None:
+            return self.pool.submit(_run, method, args)
+        future: Future = Future()
+        try:
+            future.set_result(getattr(self.grading, method)(*args))
+        except Exception as exc:  # noqa: BLE001 - handed to whoever reads the future, as the pool would
+            future.set_exception(exc)
+        return future
+
+
 def run_parallel(grading: Grading, method: str, calls: list[tuple], jobs: int) -> Iterator[tuple[int, Any]]:
     """Yield ``(index, grading.<method>(*calls[index]))`` as each call finishes, over ``jobs`` processes."""
     if jobs <= 1 or len(calls) <= 1:
         for index, args in enumerate(calls):
             yield index, getattr(grading, method)(*args)
         return
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(calls)), mp_context=context, initializer=_start_worker,
-                               initargs=(str(grading.root), grading.assignment.name, grading.reference_values(),
-                                         grading.hide))
-    try:
-        futures = {pool.submit(_run, method, args): index for index, args in enumerate(calls)}
+    with Workers(grading, min(jobs, len(calls))) as workers:
+        futures = {workers.submit(method, *args): index for index, args in enumerate(calls)}
         for future in as_completed(futures):
             yield futures[future], future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def require_full_marks(result: SubmissionResult) -> None:

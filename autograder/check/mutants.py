@@ -16,6 +16,7 @@ from pathlib import Path
 
 from autograder.assignments import CourseError
 from autograder.engine import GRADER_PROBLEM
+from autograder.kit import UNSHOWN
 from autograder.results import TestResult
 
 
@@ -77,6 +78,10 @@ def judge(entry: Mutant | Alternative, results: list[TestResult]) -> Verdict:
     broken = [t.name for t in results if t.message.startswith(GRADER_PROBLEM)]
     if broken:
         return Verdict(entry, tuple(results), "a hidden test itself failed: " + "; ".join(broken))
+    unshown = [t.name for t in results if t.message.startswith(UNSHOWN)]
+    if unshown:
+        return Verdict(entry, tuple(results), "a hidden test wrote a message that is not a literal template, so "
+                                              "students next to reference cells see none: " + "; ".join(unshown))
     lost: dict[str, float] = {}
     for t in results:
         lost[t.item] = lost.get(t.item, 0.0) + t.max_score - t.score

@@ -8,8 +8,10 @@ graded again, so an interrupted batch resumes where it stopped.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import sys
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from autograder.assignments import Assignment, CourseError
 from autograder.engine import GRADER_PROBLEM, SANDBOX_NOTE
 from autograder.results import SubmissionResult, gradebook_csv, write_atomically
 from autograder.submissions import Unreadable, read_submission
-from autograder.workers import Grading, merge, require_full_marks, run_parallel
+from autograder.workers import Grading, Workers, merge, require_full_marks
 
 Files = dict[str, Path | None]
 
@@ -152,31 +154,50 @@ def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs
 
 def _grade_batch(grading: Grading, students: dict[str, Submission], out: Path, jobs: int,
                  done: dict[str, SubmissionResult], log) -> None:
-    """Grade ``students`` one question at a time, spread over ``jobs`` processes, the master's questions
-    first; write a student's results once all their questions are graded and the master scored every point."""
-    master = object()
-    master_files = {name: g.notebook.path for name, g in grading.graders.items()}
-    units = [(who, question) for who in (master, *students) for question in grading.questions]
-    calls = [("master", master_files, {question}, None) if who is master else
-             (who, students[who].files, {question}, students[who].folder) for who, question in units]
-    parts: dict[object, list[SubmissionResult]] = {}
+    """Grade ``students`` one question at a time, spread over ``jobs`` processes: each question of the master
+    first, then that question for every student, with the reference values the master's run computed (so no
+    worker computes them again). Units wait in a queue, the costliest first (a question costs what the master's
+    run of it cost), so that no long unit is left for the end while the other workers idle. A student's results
+    are written once all their questions are graded and the master scored every point."""
+    parts: dict[str, list[SubmissionResult]] = {}
     finished: list[SubmissionResult] = []
     master_ok = False
     order = grading.test_order()
+    limits = {q: sum(t.timeout for g in grading.graders.values() for t in g.tests if t.question == q)
+              for q in grading.questions}
+    queue = [(-limits[q], "", q, None) for q in grading.questions]  # a heap of (-cost, student, question, refs)
+    heapq.heapify(queue)
     print("grading the master notebook with the batch (it must score every point)...", file=log)
-    with tqdm(total=len(students), unit="submission", file=log, desc=grading.assignment.name) as bar:
-        for index, part in run_parallel(grading, "grade_student", calls, jobs):
-            who = units[index][0]
-            parts.setdefault(who, []).append(part)
-            if len(parts[who]) < len(grading.questions):
-                continue
-            result = merge(parts.pop(who), order)
-            if who is master:
-                require_full_marks(result)
-                master_ok = True
-            else:
-                result.submission_sha256 = fingerprint(students[result.student])
-                finished.append(result)
+    with tqdm(total=len(students), unit="submission", file=log, desc=grading.assignment.name) as bar, \
+            Workers(grading, jobs) as workers:
+        pending: dict = {}
+        while queue or pending:
+            while queue and len(pending) <= jobs:
+                _, student, question, references = heapq.heappop(queue)
+                future = workers.submit("grade_master_question", question) if not student else workers.submit(
+                    "grade_student", student, students[student].files, {question}, students[student].folder,
+                    references)
+                pending[future] = (student, question)
+            complete, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in complete:
+                student, question = pending.pop(future)
+                if not student:
+                    part, references = future.result()
+                    for name in students:
+                        heapq.heappush(queue, (-part.execution_time, name, question, references))
+                else:
+                    part = future.result()
+                key = student or "master"
+                parts.setdefault(key, []).append(part)
+                if len(parts[key]) < len(grading.questions):
+                    continue
+                result = merge(parts.pop(key), order)
+                if not student:
+                    require_full_marks(result)
+                    master_ok = True
+                else:
+                    result.submission_sha256 = fingerprint(students[student])
+                    finished.append(result)
             while master_ok and finished:
                 result = finished.pop()
                 result.write(out / result.student)

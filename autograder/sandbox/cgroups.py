@@ -31,35 +31,35 @@ class Hierarchy:
 
     @property
     def own_folder(self) -> str:
-        return os.path.join(self.mount, self.own.lstrip("/"))
+        return os.path.normpath(os.path.join(self.mount, self.own.lstrip("/")))
 
 
-def hierarchies() -> list[Hierarchy]:
-    """The hierarchies that hold the controllers we need: v1 ones first, v2 for the controllers v1 lacks."""
+def hierarchies(proc_cgroup: str | None = None, mountinfo: str | None = None) -> list[Hierarchy]:
+    """The hierarchies that hold the controllers we need: v1 ones first, v2 for the controllers v1 lacks
+    (read from ``/proc/self/cgroup`` and ``/proc/self/mountinfo`` unless their text is given)."""
+    proc_cgroup = proc_cgroup if proc_cgroup is not None else _read("/proc/self/cgroup")
+    mountinfo = mountinfo if mountinfo is not None else _read("/proc/self/mountinfo")
     own = {}
-    with open("/proc/self/cgroup") as table:
-        for line in table:
-            _, names, path = line.rstrip("\n").split(":", 2)
-            own[names] = path
+    for line in proc_cgroup.splitlines():
+        _, names, path = line.split(":", 2)
+        own[names] = path
     found: list[Hierarchy] = []
     v2_mount = None
-    with open("/proc/self/mountinfo") as table:
-        for line in table:
-            fields = line.split()
-            separator = fields.index("-")
-            fstype, options, root, mount = fields[separator + 1], fields[separator + 3], fields[3], fields[4]
-            if fstype == "cgroup2":
-                v2_mount = mount
-            elif fstype == "cgroup":
-                names = [o for o in options.split(",") if o in CONTROLLERS]
-                key = next((k for k in own if set(names) & set(k.split(","))), None)
-                if names and key is not None and root == "/":
-                    found.append(Hierarchy(mount, 1, tuple(names), own[key]))
+    for line in mountinfo.splitlines():
+        fields = line.split()
+        separator = fields.index("-")
+        fstype, options, root, mount = fields[separator + 1], fields[separator + 3], fields[3], fields[4]
+        if fstype == "cgroup2":
+            v2_mount = mount
+        elif fstype == "cgroup":
+            names = [o for o in options.split(",") if o in CONTROLLERS]
+            key = next((k for k in own if set(names) & set(k.split(","))), None)
+            if names and key is not None and root == "/":
+                found.append(Hierarchy(mount, 1, tuple(names), own[key]))
     missing = [c for c in CONTROLLERS if not any(c in h.controllers for h in found)]
     if missing and v2_mount is not None and "" in own:
         try:
-            with open(os.path.join(v2_mount, "cgroup.controllers")) as available:
-                offered = available.read().split()
+            offered = _read(os.path.join(v2_mount, "cgroup.controllers")).split()
         except OSError:
             offered = []
         usable = tuple(c for c in missing if c in offered)
@@ -68,13 +68,19 @@ def hierarchies() -> list[Hierarchy]:
     return found
 
 
+def _read(path: str) -> str:
+    with open(path) as stream:
+        return stream.read()
+
+
 class Cgroups:
     """The group, one per hierarchy, that holds the host's current child (a host runs one child at a time,
     so one group serves all of them in turn; it is empty between children)."""
 
-    def __init__(self, name: str) -> None:
-        """Create the groups; raises ``OSError`` when the kernel or our privileges do not allow it."""
-        self.hierarchies = hierarchies()
+    def __init__(self, name: str, found: list[Hierarchy] | None = None) -> None:
+        """Create the groups (in ``found``, default: the hierarchies of this machine); raises ``OSError`` when
+        the kernel or our privileges do not allow it."""
+        self.hierarchies = found if found is not None else hierarchies()
         if not self.hierarchies:
             raise OSError(errno.ENOENT, "no cgroup hierarchy with the memory, pids or cpu controller")
         self.folders: list[tuple[Hierarchy, str]] = []
@@ -99,17 +105,19 @@ class Cgroups:
         return [c for h in self.hierarchies for c in h.controllers]
 
     def limit(self, memory_bytes: int, processes: int) -> None:
-        """Memory (and swap) and the number of processes and threads of the next child."""
+        """Memory (and swap, where the kernel accounts for it) and the number of processes and threads of the
+        next child."""
         for h, folder in self.folders:
             if "memory" in h.controllers:
-                names = ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes") if h.version == 1 else \
+                memory, swap = ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes") if h.version == 1 else \
                     ("memory.max", "memory.swap.max")
-                values = (str(memory_bytes), str(memory_bytes)) if h.version == 1 else (str(memory_bytes), "0")
-                # v1 refuses a memory limit above the memory+swap limit: raise them in the right order
-                pairs = list(zip(names, values))
-                if h.version == 1 and _read_int(folder, names[0]) < memory_bytes:
-                    pairs.reverse()
-                self._set(h, folder, *[(n, v) for n, v in pairs if os.path.exists(os.path.join(folder, n))])
+                settings = [(memory, str(memory_bytes))]
+                if os.path.exists(os.path.join(folder, swap)):
+                    # v1 refuses a memory limit above the memory+swap one: raise them in the right order
+                    both = str(memory_bytes) if h.version == 1 else "0"
+                    raising = h.version == 1 and _read_int(folder, memory) < memory_bytes
+                    settings = [(swap, both), *settings] if raising else [*settings, (swap, both)]
+                self._set(h, folder, *settings)
             if "pids" in h.controllers:
                 self._set(h, folder, ("pids.max", str(processes)))
 
@@ -173,8 +181,7 @@ def _enable(folder: str, controllers: tuple[str, ...]) -> None:
 
 
 def _read_int(folder: str, name: str) -> int:
-    with open(os.path.join(folder, name)) as control:
-        return int(control.read())
+    return int(_read(os.path.join(folder, name)))
 
 
 def _write(folder: str, name: str, value: str) -> None:

@@ -73,3 +73,23 @@ def test_restrictions_the_sandbox_could_not_apply_are_reported(spiral_notebook):
     result = grade_notebook(grader, None, "lee", weak, References(grader))
     assert f"{SANDBOX_NOTE}course folders not hidden (unshare: Operation not permitted)" in result.notes
     assert result.score == 0 and "no spiral_from_scratch.ipynb found" in result.tests[0].message
+
+
+def test_one_students_submission_that_breaks_the_grader_costs_that_student_only(spiral_notebook, monkeypatch,
+                                                                                tmp_path):
+    from types import SimpleNamespace
+
+    from autograder import engine
+    from autograder.engine import GRADER_PROBLEM, References, grade_notebook
+
+    def broken(data):
+        raise MemoryError("the parser ran out of memory")
+
+    grader = load_grader(NOTEBOOK, spiral_notebook)
+    path = tmp_path / "x.ipynb"
+    path.write_text("{}")
+    monkeypatch.setattr(engine, "parse_answers", broken)
+    result = grade_notebook(grader, path, "xena", SimpleNamespace(notes=set()), References(grader))
+    assert len(result.tests) == len(grader.tests) and result.score == 0
+    assert all(t.message == f"{GRADER_PROBLEM}: this submission could not be graded (MemoryError)"
+               for t in result.tests)

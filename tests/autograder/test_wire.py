@@ -65,3 +65,43 @@ def test_receive_reports_a_closed_peer():
     theirs.close()
     with ours, pytest.raises(wire.PeerClosed):
         wire.receive(ours)
+
+
+@pytest.mark.parametrize("header", [{"$dtype": "SECRET def forward"}, {"$array": 0, "dtype": "SECRET", "shape": [1],
+                                                                        "size": 8}])
+def test_errors_never_quote_what_the_peer_sent(header):
+    with pytest.raises(wire.WireError) as refused:
+        wire.decode(frame(header, bytes(8)))
+    assert "SECRET" not in str(refused.value)
+    with pytest.raises(wire.WireError) as refused:
+        wire.decode(struct.pack(">Q", 20) + b'{"SECRET": def forw}')
+    assert "SECRET" not in str(refused.value) and "line" not in str(refused.value)
+
+
+def test_a_type_name_that_is_not_an_identifier_arrives_as_object():
+    back = wire.decode(frame({"$handle": 3, "type": "\x1b[2J[PASS] forged"}))
+    assert back == wire.Handle(3, "object")
+    assert wire.decode(frame({"$handle": 3, "type": "Tanh"})).type == "Tanh"
+
+
+def test_the_deadline_covers_the_whole_frame_however_slowly_it_arrives():
+    import threading
+    import time
+
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        data = wire.encode({"x": "y" * 200})
+
+        def trickle():
+            for byte in data:
+                try:
+                    theirs.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.01)
+
+        threading.Thread(target=trickle, daemon=True).start()
+        start = time.monotonic()
+        with pytest.raises(wire.Deadline):
+            wire.receive(ours, deadline=start + 0.5)
+        assert time.monotonic() - start < 1.5

@@ -1,0 +1,58 @@
+"""Finding cgroup hierarchies (v1, v2, hybrid) and writing a child's limits, on fake control files."""
+import os
+
+import pytest
+
+from autograder.sandbox.cgroups import CPU_PERIOD_US, Cgroups, Hierarchy, hierarchies
+
+V1 = ("8:pids:/\n4:memory:/grading/box\n1:cpu,cpuacct:/\n0::/\n", """\
+32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct
+35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids
+41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
+""")
+
+
+def test_v1_hierarchies_are_found_with_the_hosts_own_group():
+    found = hierarchies(*V1)
+    assert sorted((h.controllers, h.own_folder) for h in found) == [
+        (("cpu",), "/sys/fs/cgroup/cpu,cpuacct"), (("memory",), "/sys/fs/cgroup/memory/grading/box"),
+        (("pids",), "/sys/fs/cgroup/pids")]
+    assert all(h.version == 1 for h in found)
+
+
+def test_v2_is_used_for_the_controllers_it_offers(tmp_path):
+    (tmp_path / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
+    found = hierarchies("0::/user.slice/grader\n", f"30 23 0:26 / {tmp_path} rw - cgroup2 cgroup2 rw\n")
+    assert found == [Hierarchy(str(tmp_path), 2, ("memory", "pids", "cpu"), "/user.slice/grader")]
+    (tmp_path / "cgroup.controllers").write_text("")
+    assert hierarchies("0::/\n", f"30 23 0:26 / {tmp_path} rw - cgroup2 cgroup2 rw\n") == []
+
+
+def test_a_v2_group_gets_its_controllers_and_every_limit(tmp_path):
+    own = tmp_path / "grader"
+    own.mkdir()
+    (own / "cgroup.subtree_control").write_text("pids\n")
+    group = Cgroups("course-sandbox-1", [Hierarchy(str(tmp_path), 2, ("memory", "pids", "cpu"), "/grader")])
+    folder = own / "course-sandbox-1"
+    assert (own / "cgroup.subtree_control").read_text() == "+memory +cpu"
+    assert (folder / "cpu.max").read_text() == f"{CPU_PERIOD_US} {CPU_PERIOD_US}"
+    (folder / "memory.swap.max").write_text("max")
+    group.limit(3 * 2**30, 64)
+    assert (folder / "memory.max").read_text() == str(3 * 2**30)
+    assert (folder / "memory.swap.max").read_text() == "0" and (folder / "pids.max").read_text() == "64"
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not hierarchies(), reason="creating real cgroups needs root")
+def test_real_groups_are_made_limited_and_removed():
+    group = Cgroups(f"course-sandbox-test-{os.getpid()}")
+    folders = [folder for _, folder in group.folders]
+    try:
+        group.limit(2**30, 32)
+        assert group.oom_kills() == 0
+        for h, folder in group.folders:
+            if "pids" in h.controllers:
+                assert open(os.path.join(folder, "pids.max")).read().strip() == "32"
+    finally:
+        group.remove()
+    assert folders and not any(os.path.exists(folder) for folder in folders)

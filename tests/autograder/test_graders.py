@@ -1,0 +1,35 @@
+"""What every hidden grader module must do: write its failure messages as literal templates.
+
+Next to reference cells, the kit shows a message only if its template is a literal of the grader (see
+``autograder.kit``); an f-string there would be withheld, so it is refused here, where a grader author sees it.
+"""
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+GRADERS = sorted((ROOT / "autograder" / "graders").glob("*.py"))
+
+
+def _message_argument(call: ast.Call) -> ast.AST | None:
+    function = call.func
+    if isinstance(function, ast.Attribute) and function.attr == "expect" and len(call.args) > 1:
+        return call.args[1]
+    if isinstance(function, ast.Name) and function.id == "Failure" and call.args:
+        return call.args[0]
+    return None
+
+
+@pytest.mark.parametrize("path", [p for p in GRADERS if p.name != "__init__.py"], ids=lambda p: p.stem)
+def test_every_failure_message_is_a_literal_template(path: Path):
+    tree = ast.parse(path.read_text())
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and _message_argument(node) is not None]
+    assert calls
+    for call in calls:
+        message = _message_argument(call)
+        literal = isinstance(message, ast.Constant) and isinstance(message.value, str) or (
+            isinstance(message, ast.IfExp) and all(isinstance(side, ast.Constant) for side in (message.body,
+                                                                                               message.orelse)))
+        assert literal, f"{path.name}:{call.lineno}: the message is not a literal template"

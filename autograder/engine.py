@@ -79,7 +79,7 @@ def load_grader(assignment: str, notebook: Notebook) -> Grader:
              if isinstance(c["source"], list) else c["source"] for c in document["cells"]}
     tests = collect(module)
     setup = tuple((name, by_id[name]) for name in module.SETUP_CELLS)
-    problems = []
+    problems = _unpublished_setup(notebook, setup)
     for test in tests:
         problems += [f"{test.name}: unknown answer cell {c}" for c in (*test.cells, *test.needs) if c not in master]
     auto = {c.grade_id: c.points for c in notebook.graded_cells if c.kind == "auto"}
@@ -94,6 +94,19 @@ def load_grader(assignment: str, notebook: Notebook) -> Grader:
         raise CourseError(f"hidden grader {module.__name__} does not fit {notebook.path}:\n  " + "\n  ".join(problems))
     manual = [ManualItem(c.grade_id, c.points) for c in notebook.graded_cells if c.kind == "manual"]
     return Grader(assignment, notebook, module, tests, master, order, setup, dict(module.RULES), manual)
+
+
+def _unpublished_setup(notebook: Notebook, setup: tuple[tuple[str, str], ...]) -> list[str]:
+    """Setup cells run in the host, whose memory every child inherits: each must be what the release shows."""
+    release = notebook.path.parents[2] / "release" / notebook.path.parent.name / notebook.path.name
+    if not release.is_file():
+        return []
+    published = {}
+    for cell in json.loads(release.read_text())["cells"]:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        published[grade_id] = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    return [f"setup cell {name} is not the release's: children would hold text students never see"
+            for name, source in setup if published.get(name) != source]
 
 
 class References:

@@ -20,6 +20,7 @@ from tqdm import tqdm
 from autograder.assignments import Assignment, CourseError
 from autograder.engine import GRADER_PROBLEM, SANDBOX_NOTE
 from autograder.results import SubmissionResult, gradebook_csv, write_atomically
+from autograder.sandbox import clean
 from autograder.submissions import Unreadable, read_submission
 from autograder.workers import Grading, Workers, merge, require_full_marks
 
@@ -207,12 +208,13 @@ def _grade_batch(grading: Grading, students: dict[str, Submission], out: Path, j
 
 def format_summary(results: list[SubmissionResult]) -> str:
     questions = list(dict.fromkeys(t.question for r in results for t in r.tests))
-    width = max([len("student"), *(len(r.student) for r in results)]) + 2
+    names = {r.student: clean(r.student, 60) for r in results}  # a file name can hold terminal escapes
+    width = max([len("student"), *map(len, names.values())]) + 2
     header = f"{'student':<{width}}" + "".join(f"{q:>7}" for q in questions) + f"{'total':>10}{'seconds':>9}"
     lines = [header, "-" * len(header)]
     for r in results:
         table = r.by_question()
-        lines.append(f"{r.student:<{width}}" + "".join(f"{table.get(q, (0, 0))[0]:>7g}" for q in questions)
+        lines.append(f"{names[r.student]:<{width}}" + "".join(f"{table.get(q, (0, 0))[0]:>7g}" for q in questions)
                      + f"{f'{r.score:g}/{r.max_score:g}':>10}{r.execution_time:>9.1f}")
     if results:
         best = results[0].by_question()

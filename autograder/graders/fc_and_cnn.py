@@ -436,12 +436,14 @@ def test_Q8_initialization_depth_and_seed(kit: Kit) -> None:
                    layers=len(hidden))
         for layer, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:]), start=1):
             kit.array(params[f"W{layer}"], (fan_in, fan_out), "a weight matrix")
-            kit.expect(np.all(kit.array(params[f"b{layer}"], (fan_out,), "a bias") == 0), "the biases should start at zero")
+            kit.expect(np.all(kit.array(params[f"b{layer}"], (fan_out,), "a bias") == 0),
+                       "the biases should start at zero")
     big = s.new("FullyConnectedNet", [200, 100], input_dim=300, num_classes=50, weight_scale=0.05, seed=3)
     params = big.get("params")
     for name in ("W1", "W2", "W3"):
         std = float(np.std(params[name]))
-        kit.expect(abs(std - 0.05) < 0.003, "{name} has std {std:.4f}, expected weight_scale = 0.05", name=name, std=std)
+        kit.expect(abs(std - 0.05) < 0.003, "{name} has std {std:.4f}, expected weight_scale = 0.05", name=name,
+                   std=std)
     again = s.new("FullyConnectedNet", [200, 100], input_dim=300, num_classes=50, weight_scale=0.05, seed=3)
     other = s.new("FullyConnectedNet", [200, 100], input_dim=300, num_classes=50, weight_scale=0.05, seed=4)
     kit.expect(all(np.array_equal(params[k], again.get("params")[k]) for k in params),
@@ -718,7 +720,8 @@ def test_Q14_trains_a_batchnorm_cnn(kit: Kit) -> None:
     s, want = kit.session, kit.reference(bn_cnn_run)
     epochs = int(want["CNN_EPOCHS"])
     model = s.get("bn_cnn")
-    kit.expect(isinstance(model, Remote) and model.isinstance("CNNWithBatchNorm"), "bn_cnn should be a CNNWithBatchNorm")
+    kit.expect(isinstance(model, Remote) and model.isinstance("CNNWithBatchNorm"),
+               "bn_cnn should be a CNNWithBatchNorm")
     losses = kit.array(s.get("bn_cnn_losses"), None, "bn_cnn_losses")
     kit.expect(losses.shape == (epochs,), "bn_cnn_losses holds {count} values, expected CNN_EPOCHS = {epochs}",
                count=losses.size, epochs=epochs)

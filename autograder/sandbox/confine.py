@@ -219,7 +219,7 @@ def become_unprivileged(uid: int, user_namespace: bool) -> None:
 def apply_limits(memory_bytes: int, cpu_seconds: int, file_bytes: int, processes: int | None) -> None:
     """Per-process limits: address space (on top of what the fork already maps), CPU time, file size, no core
     dumps, and (for a user id of its own) the number of processes and threads."""
-    address_space = _address_space() + memory_bytes
+    address_space = status_bytes("VmSize") + memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -228,9 +228,10 @@ def apply_limits(memory_bytes: int, cpu_seconds: int, file_bytes: int, processes
         resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
 
 
-def _address_space() -> int:
+def status_bytes(field: str) -> int:
+    """A size this process's ``/proc/self/status`` gives in kB (``VmSize``, ``VmRSS``), in bytes."""
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmSize:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) * 1024
     return 0

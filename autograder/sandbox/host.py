@@ -173,7 +173,7 @@ class Host:
         limits, plan = request["limits"], self.plan
         oom_kills = 0
         if plan.cgroups is not None:
-            plan.cgroups.limit(limits["memory_bytes"] + _resident_bytes() + _scratch_bytes(plan), limits["processes"])
+            plan.cgroups.limit(limits["memory_bytes"] + confine.status_bytes("VmRSS") + _scratch_bytes(plan), limits["processes"])
             oom_kills = plan.cgroups.oom_kills()
         workdir = None if plan.root is not None else tempfile.mkdtemp(dir=self.scratch)
         rpc_host, rpc_child = socket.socketpair()
@@ -276,14 +276,6 @@ def _await_exit(pid: int, seconds: float = 2.0) -> None:
 
 def _scratch_bytes(plan: Plan) -> int:
     return plan.root.scratch_bytes + plan.root.shm_bytes if plan.root is not None else 0
-
-
-def _resident_bytes() -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 def _read_all(fd: int) -> str:

@@ -93,3 +93,16 @@ def test_one_students_submission_that_breaks_the_grader_costs_that_student_only(
     assert len(result.tests) == len(grader.tests) and result.score == 0
     assert all(t.message == f"{GRADER_PROBLEM}: this submission could not be graded (MemoryError)"
                for t in result.tests)
+
+
+def test_setup_cells_must_be_exactly_what_the_release_shows(tmp_path):
+    import shutil
+
+    for folder in ("source", "release"):
+        shutil.copytree(ROOT / folder / NOTEBOOK, tmp_path / folder / NOTEBOOK)
+    released = tmp_path / "release" / NOTEBOOK / f"{NOTEBOOK}.ipynb"
+    (notebook,) = load_assignment(tmp_path, NOTEBOOK).notebooks
+    load_grader(NOTEBOOK, notebook)
+    released.write_text(released.read_text().replace("import numpy as np", "import numpy as numpy_", 1))
+    with pytest.raises(CourseError, match="setup cell given_imports is not the release's"):
+        load_grader(NOTEBOOK, notebook)

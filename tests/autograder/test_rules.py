@@ -32,7 +32,8 @@ UNFOLLOWED = UNFOLLOWABLE.split("(")[0]
     ("for m in (torch.nn,):\n    m.Tanh()", TANH),
     ("mods = [torch.nn]\nmods[0].Tanh()", TANH),
     ("def f(x):\n    import torch.nn.functional as F\n    return F.layer_norm(x, (3,))", NORM),
-    ("class A:\n    def f(self, x):\n        from torch.nn import functional\n        return functional.dropout(x)", DROPOUT),
+    ("class A:\n    def f(self, x):\n        from torch.nn import functional\n"
+     "        return functional.dropout(x)", DROPOUT),
     # lookups by a constant name
     ("getattr(torch.nn, 'Tanh')()", TANH),
     ("getattr(getattr(torch, 'nn'), 'Tanh')()", TANH),

@@ -344,8 +344,8 @@ def test_a_dropout_with_a_fixed_mask_loses_the_fresh_mask_test(grading):
 @pytest.mark.parametrize("alias", [
     "F = torch.nn\nclass Tanh:\n    def __init__(self):\n        self.f = F.Tanh()",
     "class Tanh:\n    def __init__(self):\n        self.f = getattr(torch.nn, 'Tanh')()",
-    "class Tanh:\n    def forward(self, z):\n        import torch.nn.functional as F\n        return F.tanh(z) if 0 else "
-    "torch.nn.modules.activation.Tanh()(z)",
+    "class Tanh:\n    def forward(self, z):\n        import torch.nn.functional as F\n"
+    "        return F.tanh(z) if 0 else torch.nn.modules.activation.Tanh()(z)",
 ])
 def test_a_forbidden_layer_reached_through_an_alias_earns_no_point(grading, alias):
     master = grading.graders[NB].master_cells

@@ -662,9 +662,11 @@ def test_a_child_leaves_nothing_for_later_children_or_hosts(grading):
             return written, sorted(os.listdir("/tmp")), sorted(os.listdir("/dev/shm"))
         """
     # a course checked out under /tmp shows there too, read-only: the folders on the way to its public parts
-    course = sorted({Path(p).relative_to("/tmp").parts[0] for p in (ROOT, sys.prefix) if Path(p).is_relative_to("/tmp")})
+    course = sorted({Path(p).relative_to("/tmp").parts[0] for p in (ROOT, sys.prefix)
+                     if Path(p).is_relative_to("/tmp")})
     written, scratch, shm = probe(grading, plant, module, str(witness))
-    assert written == ["/dev/shm", "/tmp"] and scratch == sorted([*course, f"{module}.py"]) and shm == [f"{module}.py"]
+    assert written == ["/dev/shm", "/tmp"] and shm == [f"{module}.py"]
+    assert scratch == sorted([*course, f"{module}.py"])
     listing = "import os\ndef probe():\n    return sorted(os.listdir('/tmp')), sorted(os.listdir('/dev/shm'))\n"
     assert probe(grading, listing) == (course, [])  # the next child starts with empty ones
     try:

@@ -87,6 +87,7 @@ class Cgroups:
         self._limits: dict[str, str] = {}
         try:
             for h in self.hierarchies:
+                _remove_stale(h.own_folder, name)
                 if h.version == 2:
                     _enable(h.own_folder, h.controllers)
                 folder = os.path.join(h.own_folder, name)
@@ -170,6 +171,18 @@ class Cgroups:
         for _, folder in self.folders:
             _rmdir(folder)
         self.folders = []
+
+
+def _remove_stale(folder: str, name: str) -> None:
+    """Remove the empty groups of hosts that were killed before they could (``<prefix>-<pid>``, pid gone)."""
+    prefix = name.rsplit("-", 1)[0] + "-"
+    for entry in os.listdir(folder):
+        pid = entry[len(prefix):]
+        if entry.startswith(prefix) and pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            try:
+                os.rmdir(os.path.join(folder, entry))
+            except OSError:
+                pass
 
 
 def _enable(folder: str, controllers: tuple[str, ...]) -> None:

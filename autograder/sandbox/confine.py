@@ -219,8 +219,9 @@ def become_unprivileged(uid: int, user_namespace: bool) -> None:
 def apply_limits(memory_bytes: int, cpu_seconds: int, file_bytes: int, processes: int | None) -> None:
     """Per-process limits: address space (on top of what the fork already maps), CPU time, file size, no core
     dumps, and (for a user id of its own) the number of processes and threads."""
-    address_space = status_bytes("VmSize") + memory_bytes
-    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    if os.path.exists("/proc/self/status"):  # elsewhere the address space already mapped is not known
+        address_space = status_bytes("VmSize") + memory_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))

@@ -43,6 +43,7 @@ SETUP_FAILED = 71
 class Plan:
     """How children are confined here, decided once at setup."""
 
+    linux: bool = False  # prctl and /proc exist
     root: confine.Root | None = None  # namespaces and a root of their own, when running as root
     user_namespace: bool = False
     own_uid: bool = False  # each child gets a user id of its own
@@ -64,7 +65,8 @@ class Host:
         self.namespace: dict = {"__name__": "__main__"}
         self.child: Child | None = None
         self.plan = Plan()
-        self.scratch = tempfile.mkdtemp(prefix="course-sandbox-")
+        _remove_stale_scratch()
+        self.scratch = tempfile.mkdtemp(prefix=f"course-sandbox-{os.getpid()}-")
         self.pid_namespaces: confine.PidNamespaces | None = None
 
     def setup(self, config: dict) -> dict:
@@ -94,7 +96,8 @@ class Host:
         try:
             confine.prctl(confine.PR_SET_CHILD_SUBREAPER, 1)
         except (OSError, AttributeError):
-            return ["children are not confined: this is not Linux"]
+            return ["children are not confined: this is not Linux (only per-process limits apply)"]
+        self.plan.linux = True
         if os.geteuid() != 0:
             return ["grading does not run as root: children run as the grader's own user and share its files, "
                     "network and process table, without cgroup limits"]
@@ -120,11 +123,21 @@ class Host:
             problem = self._probe()
         if problem and self.plan.root is not None:
             notes.append(f"no namespaces ({problem})")
-            self.plan.root = None
+            notes += self.without_namespaces()
             problem = self._probe()
         if problem:
             raise RuntimeError(f"cannot start even an unconfined child: {problem}")
         return notes
+
+    def without_namespaces(self) -> list[str]:
+        """Fall back to plain children. They get a user id of their own only if that user can still read
+        Python (children import modules the host did not); the note says when they cannot."""
+        self.plan.root, self.plan.user_namespace = None, False
+        private = [folder for folder in {sys.prefix, sys.base_prefix} if not _open_to_others(folder)]
+        if private and self.plan.own_uid:
+            self.plan.own_uid = False
+            return [f"children keep the grader's user: Python lives in {private[0]}, which other users cannot read"]
+        return []
 
     def _root(self, config: dict) -> confine.Root:
         """Python's folders and the course's public ones, read-only; the course and this package hidden."""
@@ -265,6 +278,31 @@ class Host:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+def _open_to_others(folder: str) -> bool:
+    """Whether any user may enter ``folder`` and every folder above it."""
+    path = os.path.realpath(folder)
+    while True:
+        if not os.stat(path).st_mode & 0o001:
+            return False
+        if path == os.path.dirname(path):
+            return True
+        path = os.path.dirname(path)
+
+
+def _remove_stale_scratch() -> None:
+    """Remove the (empty) scratch folders of hosts that were killed before they could remove their own."""
+    for entry in os.listdir(tempfile.gettempdir()):
+        parts = entry.split("-")
+        if entry.startswith("course-sandbox-") and len(parts) == 4 and parts[2].isdigit() \
+                and not os.path.exists(f"/proc/{parts[2]}"):
+            folder = os.path.join(tempfile.gettempdir(), entry)
+            for path in (os.path.join(folder, "root"), folder):
+                try:
+                    os.rmdir(path)
+                except OSError:
+                    pass
+
+
 def _await_exit(pid: int, seconds: float = 2.0) -> None:
     """Give a child that is ending by itself a moment, so that its own exit status is what gets reported."""
     deadline = time.monotonic() + seconds
@@ -295,7 +333,8 @@ def _child(host: Host, request: dict, pipes: tuple, workdir: str | None, probe: 
     plan, limits = host.plan, request["limits"]
     try:
         os.setsid()
-        confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
+        if plan.linux:
+            confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(output_write, 1)
@@ -306,7 +345,7 @@ def _child(host: Host, request: dict, pipes: tuple, workdir: str | None, probe: 
         os.closerange(keep[1] + 1, 4096)
         if plan.cgroups is not None:
             plan.cgroups.join()
-        uid = confine.UID_BASE + confine.global_pid()
+        uid = confine.UID_BASE + confine.global_pid() if plan.own_uid else os.getuid()
         if plan.root is not None:
             confine.enter_namespaces()
             confine.build_root(plan.root)
@@ -317,7 +356,7 @@ def _child(host: Host, request: dict, pipes: tuple, workdir: str | None, probe: 
             if plan.root is None:
                 os.chown(workdir, uid, uid)
             confine.become_unprivileged(uid, plan.user_namespace)
-        else:
+        elif plan.linux:
             confine.prctl(confine.PR_SET_NO_NEW_PRIVS, 1)
         confine.apply_limits(limits["memory_bytes"], limits["cpu_seconds"], limits["file_bytes"],
                              limits["processes"] if plan.own_uid else None)

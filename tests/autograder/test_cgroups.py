@@ -56,3 +56,11 @@ def test_real_groups_are_made_limited_and_removed():
     finally:
         group.remove()
     assert folders and not any(os.path.exists(folder) for folder in folders)
+
+
+def test_groups_of_hosts_that_were_killed_are_removed(tmp_path):
+    own = tmp_path / "grader"
+    (own / "course-sandbox-999999999").mkdir(parents=True)  # no such process: its host was killed
+    (own / f"course-sandbox-{os.getpid()}").mkdir()  # a live host's group stays
+    Cgroups("course-sandbox-1", [Hierarchy(str(tmp_path), 1, ("pids",), "/grader")])
+    assert sorted(p.name for p in own.iterdir()) == ["course-sandbox-1", f"course-sandbox-{os.getpid()}"]

@@ -70,3 +70,50 @@ def test_the_host_reports_what_it_applied_and_what_it_could_not(host):
         assert any("namespaces" in item for item in host.confinement)
     else:
         assert any("not run as root" in note for note in host.notes)
+
+
+def test_a_new_host_removes_the_scratch_folders_of_killed_hosts():
+    import tempfile
+    from pathlib import Path
+
+    stale = Path(tempfile.gettempdir()) / "course-sandbox-999999999-abcdefgh"
+    (stale / "root").mkdir(parents=True, exist_ok=True)
+    with Sandbox(SandboxConfig(preload=("numpy",))) as fresh:
+        fresh._start()
+    assert not stale.exists()
+
+
+def test_without_namespaces_a_child_still_runs_limited_and_is_killed_with_all_it_started():
+    """The fallback where namespaces cannot be made (a container that forbids them): the host forks plain
+    children, with a user id of their own when it is root and that user can read Python, and kills their
+    whole process tree."""
+    import os
+    import socket
+    import time
+
+    from autograder.sandbox import host as host_module
+    from autograder.sandbox import wire
+
+    ours, theirs = socket.socketpair()
+    host = host_module.Host(theirs)
+    try:
+        host.setup({"preload": ["numpy", "numpy.random", "subprocess"], "hide": []})
+        notes = host.without_namespaces()
+        limits = Limits(wall_seconds=20).as_dict()
+        host.child, rpc, output = host._fork({"limits": limits, "array_api": "numpy"})
+        cell = "import os, subprocess, sys\nkid = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        wire.send(rpc, {"op": "load", "cells": [{"name": "c", "source": cell + "def ids():\n    return os.getuid(), "
+                                                                                     "kid.pid\n"}]})
+        assert wire.receive(rpc, time.monotonic() + 20) == {"loaded": True}
+        wire.send(rpc, {"op": "call", "name": "ids", "args": [], "kwargs": {}})
+        uid, kid = wire.receive(rpc, time.monotonic() + 20)["value"]
+        assert (uid >= 2**30) == host.plan.own_uid and host.plan.own_uid != bool(notes)
+        assert os.path.exists(f"/proc/{kid}")
+        rpc.close()
+        os.close(output)
+        assert host.finish()["status"] == "killed by SIGKILL"
+        assert not os.path.exists(f"/proc/{kid}") or "Z" in open(f"/proc/{kid}/stat").read().split()[2]
+    finally:
+        if host.plan.cgroups is not None:
+            host.plan.cgroups.remove()
+        ours.close()

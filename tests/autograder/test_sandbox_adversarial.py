@@ -34,8 +34,9 @@ promise                                                 proven by
 13 forged replies and odd values cost only that test    test_forged_replies_cost_only_that_test,
                                                         test_odd_return_values_cost_only_that_test
 14 no text of the master reaches a student, through     test_no_channel_carries_the_masters_code_to_the_student,
-   any channel; the child cannot add notes; child       test_the_child_cannot_add_notes_and_no_result_carries_another_students_words,
-   strings are cleaned                                  test_child_strings_reach_feedback_cleaned
+   any channel, in any file of a batch; the child       test_a_batch_with_hostile_submissions_writes_no_line_of_the_master_and_nobody_elses_words,
+   cannot add notes; child strings are cleaned          test_the_child_cannot_add_notes_and_no_result_carries_another_students_words,
+                                                        test_child_strings_reach_feedback_cleaned
 15 a child's memory holds no other student's cells and  test_a_child_holds_neither_other_students_cells_nor_master_cells_it_does_not_need
    no master cell its test does not need
 16 points need the work: experiments are verified,      test_an_experiment_that_did_not_run_as_asked_earns_no_point,

@@ -10,6 +10,7 @@ import ctypes
 import json
 import os
 import re
+import shutil
 import textwrap
 import uuid
 from contextlib import contextmanager
@@ -375,3 +376,34 @@ def test_each_child_has_a_user_id_of_its_own_even_across_hosts(grading):
             outside = {int(Path(f"/proc/{s.pid}/status").read_text().split("Uid:")[1].split()[0])
                        for s in (first, second)}
     assert outside == {UID_BASE + first.pid, UID_BASE + second.pid} and len(outside) == 2
+
+
+def test_a_batch_with_hostile_submissions_writes_no_line_of_the_master_and_nobody_elses_words(tmp_path,
+                                                                                                monkeypatch):
+    """The whole of ``course grade`` (workers, resuming, writing results.json and feedback.txt) on a batch of
+    attackers, one per channel, next to an honest student: no file of the batch holds a line of the master,
+    and no student's files hold another's words. Rules are off, so that the attacks run."""
+    from autograder.assignments import load_assignment
+    from autograder.grade import grade
+    from autograder.graders import spiral_from_scratch
+
+    monkeypatch.setattr(spiral_from_scratch, "RULES", {})
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    markers = {}
+    for channel in ("print", "exception", "forged error", "forged load report", "numbers", "crash output"):
+        name = f"mallory_{channel.replace(' ', '_')}"
+        markers[name] = f"SBXMARK{uuid.uuid4().hex}"
+        attack = STEAL.format(channel=channel).replace("SECRET = _secret()", f"SECRET = _secret() + {markers[name]!r}")
+        submission(folder, name, {"Q5_solution": attack, "Q4_solution": f"NOTE = {markers[name]!r}\n"})
+    shutil.copy(ROOT / "source" / NB / f"{NB}.ipynb", folder / "honest.ipynb")
+    results = grade(ROOT, load_assignment(ROOT, NB), [folder], tmp_path / "out", jobs=2, log=open(os.devnull, "w"))
+    assert {r.student: r.score for r in results}["honest"] == 70
+    attacks = [t for r in results if r.student.startswith("mallory") for t in r.tests if t.question == "Q5"]
+    assert attacks and not any(t.score or "rule broken" in t.message for t in attacks)
+    for path in (tmp_path / "out").rglob("*"):
+        if path.is_file():
+            text = path.read_text()
+            assert [line for line in master_secrets() if line in _letters(text)] == [], path
+            owner = path.parent.name
+            assert [n for n, m in markers.items() if m in text and n != owner] == [], path

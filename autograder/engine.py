@@ -23,11 +23,11 @@ from autograder.assignments import CourseError, Notebook
 from autograder.kit import Failure, GradedTest, Kit, Probe, collect, vocabulary
 from autograder.results import ManualItem, SubmissionResult, TestResult
 from autograder.rules import Rule, forbidden_uses
-from autograder.sandbox import Sandbox, SandboxConfig, SandboxError, SandboxFailure, Session, clean
+from autograder.sandbox import Sandbox, SandboxConfig, SandboxError, SandboxFailure, Session
 from autograder.submissions import Answers, Unreadable, parse_answers, read_submission
 
-PRIVATE_NOTE = ("printed output and error messages are withheld for tests that run your code next to "
-                "reference components")
+PRIVATE_NOTE = ("hidden tests show neither what your code printed nor the text of its errors: run the "
+                "notebook's own checks to see them")
 GRADER_PROBLEM = "grader problem, please tell your instructor"
 SANDBOX_NOTE = "sandbox: "
 
@@ -56,8 +56,13 @@ class Grader:
                              environment={"COURSE_QUICK": "1"})
 
     def cells_for(self, test: GradedTest, student: dict[str, str]) -> list[tuple[str, str]]:
-        return [(name, student[name] if name in test.cells else self.master_cells[name])
-                for name in self.cell_order if name in test.cells or name in test.needs]
+        """What the test's child runs: the run-time part of its cells' rules, then the cells in notebook order
+        (the student's under test, the master's it needs)."""
+        runtime = dict.fromkeys(rule.runtime for cell in test.cells for rule in self.rules.get(cell, [])
+                                if rule.runtime)
+        return [*((f"rule_{index}", code) for index, code in enumerate(runtime)),
+                *((name, student[name] if name in test.cells else self.master_cells[name])
+                  for name in self.cell_order if name in test.cells or name in test.needs)]
 
     @property
     def questions(self) -> list[str]:
@@ -137,8 +142,9 @@ class References:
 
 def run_test(grader: Grader, test: GradedTest, student: Answers | dict[str, str], sandbox: Sandbox,
              references: References) -> TestResult:
-    """Run one hidden test; every way it can go wrong becomes a score of 0 and a message. A test whose
-    child holds reference cells (``test.private``) shows only what the grader wrote: see ``autograder.kit``."""
+    """Run one hidden test; every way it can go wrong becomes a score of 0 and a message. The message holds
+    only what the grader wrote (see ``autograder.kit``): a child may hold reference cells, and any child may
+    have learned from an earlier one what this one cannot say, so no child's words or output are shown."""
     start = time.perf_counter()
     student = student if isinstance(student, Answers) else Answers(dict(student))
     opened: list[Session] = []
@@ -153,27 +159,19 @@ def run_test(grader: Grader, test: GradedTest, student: Answers | dict[str, str]
         if not message:
             test.function(kit)
     except Failure as exc:
-        message = exc.render(vocabulary(test.function.__module__).with_labels(kit.labels) if test.private
-                             else None) or "check failed"
+        message = exc.render(vocabulary(test.function.__module__).with_reference(kit.labels, kit.numbers)) or \
+            "check failed"
     except SandboxError as exc:
-        message = exc.describe(test.private)
+        message = exc.describe()
     except SandboxFailure as exc:
         message = f"{GRADER_PROBLEM}: {exc}"
     except Exception as exc:  # noqa: BLE001 - a grader bug must cost this test, not the batch
-        detail = "" if test.private else f": {clean(str(exc), 300)}"
-        message = f"{GRADER_PROBLEM}: {type(exc).__name__}{detail}"
-    output = ""
-    for session in opened:
-        outcome = session.finish()
-        if outcome.output and not test.private:
-            output += outcome.output
-            if outcome.truncated:
-                output += f"\n[... {outcome.output_bytes - len(outcome.output.encode())} more bytes not shown]"
-    if test.private and message and any(s.outcome and s.outcome.output for s in opened):
+        message = f"{GRADER_PROBLEM}: {type(exc).__name__}"
+    printed = any(session.finish().output_bytes for session in opened)
+    if message and printed:
         message += f"\n({PRIVATE_NOTE})"
-    seconds = time.perf_counter() - start
-    return TestResult(test.name, test.item, 0.0 if message else test.points, test.points, message, output,
-                      test.visibility, float(round(seconds)) if test.private else seconds)
+    return TestResult(test.name, test.item, 0.0 if message else test.points, test.points, message,
+                      test.visibility, time.perf_counter() - start)
 
 
 def _refusal(grader: Grader, test: GradedTest, student: Answers) -> str:
@@ -223,7 +221,7 @@ def grade_notebook(grader: Grader, path: Path | None, student: str, sandbox: San
         except Exception as exc:  # noqa: BLE001 - one student's submission never stops the batch
             problem = f"{GRADER_PROBLEM}: this submission could not be graded ({type(exc).__name__})"
     if problem:
-        results = [TestResult(t.name, t.item, 0.0, t.points, problem, "", t.visibility) for t in tests]
+        results = [TestResult(t.name, t.item, 0.0, t.points, problem, t.visibility) for t in tests]
     return SubmissionResult(student, grader.assignment, results, list(grader.manual), time.perf_counter() - start,
                             hashlib.sha256(data).hexdigest(),
                             [problem] * bool(problem) + [f"{SANDBOX_NOTE}{note}" for note in sorted(sandbox.notes)])

@@ -6,15 +6,18 @@ fails by raising ``Failure`` (``kit.expect`` and the helpers below do that) with
 a message that says what was checked and by how much it missed, never the
 hidden inputs.
 
-A message is a template with named fields, ``kit.expect(ok, "{what}: accuracy
-{accuracy:.3f}", what=..., accuracy=...)``, never an f-string: the engine fills
-it in (``Failure.render``). Where the child holds only the student's code, the
-fields are shown as they are. Where it also holds reference cells, what the
-child sent could carry the reference's code, so the message is shown only if the
-template is a literal of the grader module or of this kit, and each field only
-as this grader knows it: its own literal strings and numbers, the reference's
-labels, and every other number coarsened to one significant digit ("about 0.7");
-other strings are withheld.
+A message is a template with named fields, never an f-string:
+``kit.expect(ok, "{what}: accuracy {accuracy:.3f}, required {target:.2f}",
+what="validation accuracy", accuracy=accuracy, target=Given(0.85))``. The engine
+fills it in (``Failure.render``) so that a student sees only what the grader
+wrote, whatever a child learned (a child may hold reference cells, or may have
+learned from an earlier child through the machine it shares): the template must
+be a literal of the grader or of this kit; a string is shown only if the grader
+wrote it (a literal, or the name of a reference value); a number the grader chose
+(wrapped in ``Given``: a threshold, a tolerance, an expected size) is shown exactly
+if the grader or the reference holds it, and every other number coarsely: an error
+(``e`` format) as its power of ten, a fraction to one decimal, anything else to one
+significant digit up to 10000. A field carries a few bits at most.
 
 What the kit offers:
 
@@ -43,14 +46,25 @@ import numpy as np
 from autograder.rules import Rule
 from autograder.sandbox import Limits, Session
 
-__all__ = ["Failure", "GradedTest", "Kit", "Rule", "Vocabulary", "collect", "compare_values", "graded",
-           "relative_error"]
+__all__ = ["Failure", "Given", "GradedTest", "Kit", "Rule", "Vocabulary", "coarse", "collect", "compare_values",
+           "graded", "relative_error"]
 
 Probe = Callable[[Session], dict[str, Any]]
 
 
 WITHHELD = "(withheld)"
+MAX_ELEMENTS = 8_000_000
 UNSHOWN = "this check failed; its message is withheld because it is not a literal template of the grader"
+
+
+@dataclass(frozen=True)
+class Given:
+    """A value of a message that the grader chose (a threshold, a tolerance, an expected shape or count)."""
+
+    value: Any
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
 
 
 class Failure(AssertionError):
@@ -62,19 +76,22 @@ class Failure(AssertionError):
         self.values = values
 
     def __str__(self) -> str:
-        return self.render(None)
+        """Every field in full: for the grader's author (a debugger, a failing test), never for feedback."""
+        return self._fill(lambda value, spec: _show(value.value if isinstance(value, Given) else value, spec))
 
-    def render(self, known: "Vocabulary | None") -> str:
-        """The message, with every field shown (``known`` is None) or only as ``known`` allows."""
-        if known is not None and self.template not in known.strings:
+    def render(self, known: "Vocabulary") -> str:
+        """The message as a student may see it (see the module docstring)."""
+        if self.template not in known.strings:
             return UNSHOWN
+        return self._fill(known.show)
+
+    def _fill(self, show: Callable[[Any, str], str]) -> str:
         parts = []
         try:
             for literal, name, spec, _ in string.Formatter().parse(self.template):
                 parts.append(literal)
                 if name is not None:
-                    value = self.values.get(name, WITHHELD)
-                    parts.append(_show(value, spec or "") if known is None else known.show(value, spec or ""))
+                    parts.append(show(self.values.get(name, WITHHELD), spec or ""))
         except ValueError:
             return self.template
         return clean_message("".join(parts))
@@ -95,30 +112,49 @@ def _show(value: Any, spec: str) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
+def coarse(number: float, spec: str) -> str:
+    """``number`` to within a few bits: an error (``e`` format) as its power of ten from 1e-16 to 1e+02, a
+    fraction to one decimal, anything else to one significant digit below 10000."""
+    if not math.isfinite(number):
+        return "not finite"
+    sign, size = ("-" if number < 0 else ""), abs(number)
+    if spec.endswith("e"):
+        if size < 1e-16:
+            return "below 1e-16"
+        return f"about {sign}1e{min(2, math.floor(math.log10(size))):+03d}"
+    if size <= 1:
+        return f"about {sign}{round(size, 1):.1f}"
+    if size >= 10_000:
+        return "less than -10000" if sign else "more than 10000"
+    return f"about {sign}{float(f'{size:.0e}'):g}"
+
+
+NUMBER = (int, float, np.integer, np.floating)
+
+
 @dataclass(frozen=True)
 class Vocabulary:
-    """What a grader itself wrote, so may be shown next to reference cells: its literal strings and
-    numbers, plus labels the kit took from reference values."""
+    """What the grader itself wrote or computed, so may be shown: its literal strings and numbers, and the
+    names and scalars of the reference values the kit fetched."""
 
     strings: frozenset[str]
     numbers: frozenset[float]
 
-    def with_labels(self, labels: set[str]) -> "Vocabulary":
-        return Vocabulary(self.strings | labels, self.numbers)
+    def with_reference(self, labels: set[str], numbers: set[float]) -> "Vocabulary":
+        return Vocabulary(self.strings | labels, self.numbers | numbers)
 
     def show(self, value: Any, spec: str) -> str:
+        given = isinstance(value, Given)
+        value = value.value if given else value
         if value is None or isinstance(value, (bool, np.bool_)):
             return str(bool(value) if value is not None else None)
-        if isinstance(value, (int, float, np.integer, np.floating)):
-            number = float(value)
-            if number in self.numbers or not math.isfinite(number):
-                return _show(value, spec)
-            return f"about {float(f'{number:.0e}'):g}"
+        if isinstance(value, NUMBER):
+            exact = given and float(value) in self.numbers
+            return _show(value, spec) if exact else coarse(float(value), spec)
         if isinstance(value, str):
             return value if value in self.strings else WITHHELD
-        if isinstance(value, (tuple, list)) and len(value) <= 8 and all(
-                isinstance(v, (int, float, np.integer, np.floating)) for v in value):
-            shown = ", ".join(self.show(v, "") for v in value)
+        if isinstance(value, (tuple, list)) and len(value) <= 8 and all(isinstance(v, NUMBER) for v in value):
+            shown = ", ".join(self.show(Given(v) if given else v, "") for v in value)
             return f"({shown}{',' if len(value) == 1 else ''})"
         return WITHHELD
 
@@ -164,11 +200,6 @@ class GradedTest:
     def question(self) -> str:
         return self.item.split("_", 1)[0]
 
-    @property
-    def private(self) -> bool:
-        """Runs next to reference cells, so what the child prints or raises is not shown verbatim."""
-        return bool(self.needs)
-
     def limits(self) -> Limits:
         return Limits(wall_seconds=self.timeout, memory_bytes=self.memory_bytes)
 
@@ -208,6 +239,7 @@ class Kit:
         self._session: Session | None = None
         self._reference = reference
         self.labels: set[str] = set()  # names of reference values: the grader's words, safe to show
+        self.numbers: set[float] = set()  # scalars of reference values: the master's, safe to show
 
     @property
     def session(self) -> Session:
@@ -219,6 +251,7 @@ class Kit:
         """The probe's values on the master notebook (computed once per probe)."""
         values = self._reference(probe)
         self.labels.update(_labels(values))
+        self.numbers.update(_scalars(values))
         return values
 
     @staticmethod
@@ -235,13 +268,15 @@ class Kit:
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (np.ndarray, int, float, np.number)):
             if shape is None:
                 raise Failure("{what}: expected an array, got {kind}", what=what, kind=_kind(value))
-            raise Failure("{what}: expected an array of shape {shape}, got {kind}", what=what, shape=tuple(shape),
-                          kind=_kind(value))
+            raise Failure("{what}: expected an array of shape {shape}, got {kind}", what=what,
+                          shape=Given(tuple(shape)), kind=_kind(value))
         array = np.asarray(value)
+        if array.size > MAX_ELEMENTS:  # converted to float64 below, in the grader's memory
+            raise Failure("{what}: the array has more than {limit} values", what=what, limit=Given(MAX_ELEMENTS))
         if array.dtype.kind not in "fiub":
             raise Failure("{what}: expected numbers, got an array of {dtype}", what=what, dtype=str(array.dtype))
         if shape is not None and array.shape != tuple(shape):
-            raise Failure("{what}: expected shape {shape}, got {got}", what=what, shape=tuple(shape),
+            raise Failure("{what}: expected shape {shape}, got {got}", what=what, shape=Given(tuple(shape)),
                           got=array.shape)
         array = array.astype(np.float64)
         if not np.all(np.isfinite(array)):
@@ -283,12 +318,12 @@ class Kit:
             numeric[index] = np.sum((plus - minus) * dout) / (2 * h)
         error = relative_error(analytic, numeric)
         self.expect(error <= rtol, "{what} disagrees with finite differences: relative error {error:.1e} "
-                                   "(allowed {rtol:.0e})", what=what, error=error, rtol=rtol)
+                                   "(allowed {rtol:.0e})", what=what, error=error, rtol=Given(rtol))
 
     def require_accuracy(self, logits: Any, labels: np.ndarray, threshold: float, what: str) -> float:
         accuracy = self.accuracy(logits, labels, what)
         self.expect(accuracy >= threshold, "{what}: accuracy {accuracy:.3f}, required at least {threshold:.2f}",
-                    what=what, accuracy=accuracy, threshold=threshold)
+                    what=what, accuracy=accuracy, threshold=Given(threshold))
         return accuracy
 
     def accuracy(self, logits: Any, labels: np.ndarray, what: str) -> float:
@@ -296,9 +331,20 @@ class Kit:
         is at the label."""
         scores = self.array(logits, None, what)
         self.expect(scores.ndim == 2 and scores.shape[0] == len(labels),
-                    "{what}: expected scores of shape ({rows}, classes), got {shape}", what=what, rows=len(labels),
-                    shape=scores.shape)
+                    "{what}: expected scores of shape ({rows}, classes), got {shape}", what=what,
+                    rows=Given(len(labels)), shape=scores.shape)
         return float(np.mean(np.argmax(scores, axis=1) == labels))
+
+
+def _scalars(values: Any) -> set[float]:
+    if isinstance(values, dict):
+        return {n for value in values.values() for n in _scalars(value)}
+    if isinstance(values, (list, tuple)):
+        return {n for value in values for n in _scalars(value)}
+    if isinstance(values, NUMBER) and not isinstance(values, bool) or isinstance(values, np.ndarray) and \
+            values.size == 1:
+        return {float(np.asarray(values).reshape(()))}
+    return set()
 
 
 def _labels(values: Any, prefix: str = "") -> set[str]:
@@ -331,7 +377,7 @@ def compare_values(got: Any, expected: Any, label: str, rtol: float, atol: float
         return
     if isinstance(expected, (list, tuple)) and not _numeric_sequence(expected):
         if not isinstance(got, (list, tuple)) or len(got) != len(expected):
-            raise Failure("{label}: expected {count} values, got {kind}", label=label, count=len(expected),
+            raise Failure("{label}: expected {count} values, got {kind}", label=label, count=Given(len(expected)),
                           kind=_kind(got))
         for i, (g, e) in enumerate(zip(got, expected)):
             compare_values(g, e, f"{label}[{i}]", rtol, atol)
@@ -348,7 +394,7 @@ def compare_values(got: Any, expected: Any, label: str, rtol: float, atol: float
     error = relative_error(have, want)
     if error > rtol:
         raise Failure("{label}: relative error {error:.1e} against the reference (allowed {rtol:.0e})",
-                      label=label, error=error, rtol=rtol)
+                      label=label, error=error, rtol=Given(rtol))
 
 
 def _numeric_sequence(value: Any) -> bool:

@@ -20,6 +20,9 @@ SCHEMA = 1
 
 @dataclass(frozen=True)
 class TestResult:
+    """One hidden test's outcome. results.json gets ``seconds`` rounded to whole seconds: how long a child ran
+    is a number it chose, so a fine one could carry what it learned."""
+
     __test__ = False  # not a pytest test class
 
     name: str
@@ -27,7 +30,6 @@ class TestResult:
     score: float
     max_score: float
     message: str = ""
-    output: str = ""
     visibility: str = "visible"
     seconds: float = 0.0
 
@@ -40,20 +42,16 @@ class TestResult:
         return self.score >= self.max_score
 
     def to_gradescope(self) -> dict:
-        text = self.message
-        if self.output:
-            text += ("\n\n" if text else "") + "Printed output:\n" + self.output
         return {"name": self.name, "score": self.score, "max_score": self.max_score,
-                "status": "passed" if self.passed else "failed", "output": text, "visibility": self.visibility,
-                "extra_data": {"item": self.item, "message": self.message, "printed": self.output,
-                               "seconds": round(self.seconds, 3)}}
+                "status": "passed" if self.passed else "failed", "output": self.message,
+                "visibility": self.visibility,
+                "extra_data": {"item": self.item, "message": self.message, "seconds": round(self.seconds)}}
 
     @classmethod
     def from_gradescope(cls, data: dict) -> "TestResult":
         extra = data.get("extra_data", {})
         return cls(data["name"], extra["item"], float(data["score"]), float(data["max_score"]),
-                   extra.get("message", ""), extra.get("printed", ""), data.get("visibility", "visible"),
-                   float(extra.get("seconds", 0.0)))
+                   extra.get("message", ""), data.get("visibility", "visible"), float(extra.get("seconds", 0.0)))
 
 
 @dataclass(frozen=True)
@@ -107,7 +105,7 @@ class SubmissionResult:
             "extra_data": {"schema": SCHEMA, "student": self.student, "assignment": self.assignment,
                            "submission_sha256": self.submission_sha256,
                            "manual": [asdict(m) for m in self.manual], "notes": self.notes,
-                           "execution_seconds": round(self.execution_time, 3)},
+                           "execution_seconds": round(self.execution_time)},
         }
 
     @classmethod
@@ -127,8 +125,6 @@ class SubmissionResult:
             lines += ["", f"[{'PASS' if t.passed else 'FAIL'}] {t.name}  ({t.score:g} / {t.max_score:g})"]
             if t.message:
                 lines += [f"    {line}" for line in t.message.splitlines()]
-            if t.output:
-                lines += ["    printed:"] + [f"    | {line}" for line in t.output.splitlines()]
         for m in self.manual:
             lines += ["", f"[MANUAL] {m.item}  (graded by hand, {m.max_score:g} points)"]
         return "\n".join(lines) + "\n"

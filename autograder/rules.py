@@ -17,8 +17,13 @@ forbidden object or module (``torch.nn.modules.activation.Tanh``) breaks the rul
 What the check cannot follow breaks a rule of its own in every cell that has rules:
 ``eval``, ``exec``, ``compile``, ``globals()``, ``locals()``, a computed attribute name on
 anything imported, a computed module name, a module on the way to a forbidden name used
-as a value (passed, stored in a container or an attribute, returned), and introspection
-that reaches objects by other paths (``__subclasses__``, ``__globals__``, ``gc``, ``inspect``...).
+as a value (passed, stored in a container or an attribute, returned), what runs code it
+never sees (``timeit``, ``code``, ``pickle``, the import machinery, another process) and
+introspection that reaches objects by other paths (``__subclasses__``, frames, ``gc``...).
+
+A rule may also set the child up at run time (``runtime``: code run before the cells of
+every test of a cell it applies to, such as ``torch.set_grad_enabled(False)`` for a rule
+against autograd), so that what the static check misses still does not work.
 """
 from __future__ import annotations
 
@@ -38,10 +43,24 @@ DYNAMIC = frozenset(p for name in ("eval", "exec", "compile", "globals", "locals
 INTROSPECTION = frozenset([
     "__subclasses__", "__mro__", "__bases__", "__base__", "__globals__", "__builtins__", "__code__",
     "__closure__", "__getattribute__", "__loader__", "__spec__", "__import__", "__reduce__", "__reduce_ex__",
-    "__self__", "__func__", "__wrapped__", "__class__", "f_globals", "f_locals", "f_back", "gi_frame", "tb_frame",
+    "__self__", "__func__", "__wrapped__", "f_globals", "f_locals", "f_back", "gi_frame", "tb_frame",
 ])
-INTROSPECTION_MODULES = ("gc", "inspect", "builtins", "ctypes", "pkgutil", "runpy", "types", "operator.attrgetter",
-                         "operator.methodcaller", "sys._getframe")
+# what runs code that the check never sees (from a string, a file, a pickle, another process) or reaches
+# objects by other paths than their names (frames, the garbage collector, the import machinery)
+INTROSPECTION_MODULES = (
+    "gc", "inspect", "builtins", "ctypes", "pkgutil", "runpy", "types", "operator.attrgetter",
+    "operator.methodcaller", "sys._getframe", "sys._current_frames", "sys.settrace", "sys.setprofile", "sys.path",
+    "sys.meta_path", "sys.path_hooks", "threading.settrace", "threading.setprofile", "importlib.util",
+    "importlib.machinery", "importlib.abc", "zipimport", "site", "timeit", "code", "codeop", "doctest", "pdb",
+    "bdb", "trace", "profile", "cProfile", "pickle", "marshal", "copyreg", "shelve", "subprocess", "pty",
+    "multiprocessing", "concurrent.futures.process", "os.system", "os.popen", "os.fork", "os.forkpty",
+    "os.posix_spawn", "os.posix_spawnp", "os.execv", "os.execve", "os.execl", "os.execle", "os.execlp",
+    "os.execlpe", "os.execvp", "os.execvpe", "os.spawnv", "os.spawnve", "os.spawnl", "os.spawnle", "os.spawnlp",
+    "os.spawnlpe", "os.spawnvp", "os.spawnvpe", "traceback.walk_stack", "traceback.walk_tb",
+    "traceback.StackSummary", "traceback.FrameSummary", "traceback.extract_stack", "traceback.extract_tb",
+    "torch.load", "torch.jit",
+)
+INTROSPECTION_KEYWORDS = frozenset(["capture_locals", "allow_pickle"])
 ATTRIBUTE_FUNCTIONS = frozenset(p for name in ("getattr", "setattr", "delattr", "hasattr")
                                 for p in (name, f"builtins.{name}"))
 IMPORT_FUNCTIONS = frozenset(["importlib.import_module", "__import__", "builtins.__import__"])
@@ -52,12 +71,14 @@ MISSING = object()
 @dataclass(frozen=True)
 class Rule:
     """Something forbidden: any use of ``names`` (dotted paths, after resolving aliases), of an
-    attribute or keyword in ``attributes``, or of a ``syntax`` node type (``ast.For``, say)."""
+    attribute or keyword in ``attributes``, or of a ``syntax`` node type (``ast.For``, say); ``runtime``:
+    code that sets a child up so that the forbidden thing fails even where the check cannot see it."""
 
     reason: str
     names: tuple[str, ...] = ()
     attributes: tuple[str, ...] = ()
     syntax: tuple[type[ast.AST], ...] = ()
+    runtime: str = ""
 
     @cached_property
     def objects(self) -> frozenset[int]:
@@ -253,6 +274,11 @@ class _Check:
                 attributes.add(node.attr)
             elif isinstance(node, ast.keyword) and node.arg:
                 attributes.add(node.arg)
+                if node.arg in INTROSPECTION_KEYWORDS:
+                    self.unfollowable.append(f"{node.arg}=")
+            if isinstance(node, ast.Call) and self.resolve(node.func) & ATTRIBUTE_FUNCTIONS and len(node.args) > 1 \
+                    and isinstance(_constant(node.args[1]), str):
+                attributes.add(node.args[1].value)  # getattr(x, "grad") uses the attribute grad
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 used.update(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
                 used.add(node.module)

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from autograder.kit import Kit, Rule, graded
+from autograder.kit import Given, Kit, Rule, graded
 from autograder.sandbox import Remote, Session
 from course_utils.data import synthetic_gaze
 
@@ -381,7 +381,7 @@ def test_Q7_reaches_the_accuracy_target_on_a_hidden_draw(kit: Kit) -> None:
     solver = kit.session.call("train_two_layer_net", _training_data(HIDDEN_DRAW))
     accuracy = _trained_val_accuracy(kit, solver, "TwoLayerNet", HIDDEN_DRAW)
     kit.expect(accuracy >= target, "validation accuracy {accuracy:.3f} on a hidden draw, required {target:.2f}",
-               accuracy=accuracy, target=target)
+               accuracy=accuracy, target=Given(target))
 
 
 # ----------------------------------------------------------------------------- Q8 FullyConnectedNet
@@ -523,11 +523,13 @@ def test_Q9_comparison_trains_both_rules(kit: Kit) -> None:
         history = kit.array(solver.get("loss_history"), None, "loss_history")
         iterations = epochs * (4000 // 256)
         kit.expect(len(history) == iterations, "{name}: {count} iterations, expected {iterations} for {epochs} epochs "
-                   "with batch_size=256", name=name, count=len(history), iterations=iterations, epochs=epochs)
+                   "with batch_size=256", name=name, count=len(history), iterations=Given(iterations),
+                   epochs=Given(epochs))
         accuracies[name] = _trained_val_accuracy(kit, solver, "FullyConnectedNet", HIDDEN_DRAW)
     kit.expect(accuracies["sgd_momentum"] > accuracies["sgd"] + 0.04,
                "momentum should reach a clearly higher validation accuracy in {epochs} epochs (sgd {sgd:.3f}, "
-               "momentum {momentum:.3f})", epochs=epochs, sgd=accuracies["sgd"], momentum=accuracies["sgd_momentum"])
+               "momentum {momentum:.3f})", epochs=Given(epochs), sgd=accuracies["sgd"],
+               momentum=accuracies["sgd_momentum"])
 
 
 # ----------------------------------------------------------------------------- Q10 best FC model
@@ -545,7 +547,7 @@ def test_Q10_reaches_the_accuracy_target_on_a_hidden_draw(kit: Kit) -> None:
     kit.expect(abs(accuracy - best) < 1e-9, "the returned model's validation accuracy {accuracy:.4f} is not the best "
                "epoch's {best:.4f}: return the Solver after train()", accuracy=accuracy, best=best)
     kit.expect(accuracy >= target, "validation accuracy {accuracy:.3f} on a hidden draw, required {target:.2f}",
-               accuracy=accuracy, target=target)
+               accuracy=accuracy, target=Given(target))
 
 
 # ----------------------------------------------------------------------------- Part 2 helpers
@@ -560,7 +562,7 @@ def _expect_state_shapes(kit: Kit, cls: str, expected: dict[str, tuple[int, ...]
     kit.expect(isinstance(state, dict), "state_dict() should return a dict")
     shapes = {key: kit.array(value, None, key).shape for key, value in state.items()}
     for key, shape in expected.items():
-        kit.expect(shapes.get(key) == shape, "{key}: expected shape {shape}, got {got}", key=key, shape=shape,
+        kit.expect(shapes.get(key) == shape, "{key}: expected shape {shape}, got {got}", key=key, shape=Given(shape),
                    got=shapes.get(key, "nothing"))
     extra = sorted(set(shapes) - set(expected))
     kit.expect(not extra, "unexpected parameters or buffers: {extra}", extra=", ".join(extra))
@@ -688,7 +690,7 @@ def _cnn_training_target(kit: Kit, cls: str, question: str) -> None:
     draw = hidden_gaze(HIDDEN_DRAW)
     accuracy = _accuracy(kit, model.call("forward", draw["X_val"][:, None]), draw["y_val"], "validation scores")
     kit.expect(accuracy >= target, "validation accuracy {accuracy:.3f} after two epochs on a hidden draw, "
-               "required {target:.2f}", accuracy=accuracy, target=target)
+               "required {target:.2f}", accuracy=accuracy, target=Given(target))
 
 
 # ----------------------------------------------------------------------------- Q13 CNNWithBatchNorm
@@ -724,11 +726,12 @@ def test_Q14_trains_a_batchnorm_cnn(kit: Kit) -> None:
                "bn_cnn should be a CNNWithBatchNorm")
     losses = kit.array(s.get("bn_cnn_losses"), None, "bn_cnn_losses")
     kit.expect(losses.shape == (epochs,), "bn_cnn_losses holds {count} values, expected CNN_EPOCHS = {epochs}",
-               count=losses.size, epochs=epochs)
+               count=losses.size, epochs=Given(epochs))
     # batch norm counts its training batches: as many as the master's run of the same epochs on the same data
     batches = int(kit.number(bn_cnn_run(s)["bn1 batches"], "bn1.num_batches_tracked"))
     kit.expect(batches == int(want["bn1 batches"]), "bn_cnn saw {batches} training batches, but CNN_EPOCHS epochs "
-               "of train_cnn on the course data are {expected}", batches=batches, expected=int(want["bn1 batches"]))
+               "of train_cnn on the course data are {expected}", batches=batches,
+               expected=Given(int(want["bn1 batches"])))
 
 
 def bn_cnn_run(s: Session) -> dict:
@@ -747,7 +750,7 @@ def test_Q14_trained_network_reaches_the_accuracy_target(kit: Kit) -> None:
     data = course_data()
     accuracy = _accuracy(kit, model.call("forward", data["X_val"][:, None]), data["y_val"], "validation scores")
     kit.expect(accuracy >= target, "validation accuracy {accuracy:.3f}, required {target:.2f}", accuracy=accuracy,
-               target=target)
+               target=Given(target))
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.kit import Kit, Rule, graded, relative_error
+from autograder.kit import Given, Kit, Rule, graded, relative_error
 from autograder.sandbox import DType, Session, StudentException
 from course_utils.spiral import SPIRAL_SETTINGS, generate_spiral, train_val_split
 
@@ -52,8 +52,10 @@ FROM_SCRATCH = [
          names=("torch.nn.CrossEntropyLoss", "torch.nn.NLLLoss", "torch.nn.functional.cross_entropy",
                 "torch.nn.functional.nll_loss")),
     Rule("autograd is not allowed: every layer computes its own backward pass",
-         names=("torch.autograd", "torch.func", "torch._functorch"),
-         attributes=("requires_grad", "requires_grad_", "retain_grad")),
+         names=("torch.autograd", "torch.func", "torch._functorch", "torch.nn.Parameter", "torch.nn.parameter",
+                "torch.enable_grad", "torch.set_grad_enabled"),
+         attributes=("requires_grad", "requires_grad_", "retain_grad", "grad", "grad_fn"),
+         runtime="torch.set_grad_enabled(False)"),
     Rule("torch's internals are not allowed: they hold the built-in layers under other names",
          names=("torch.ops", "torch._C", "torch._VF", "torch._ops", "torch._refs", "torch._decomp", "torch._prims",
                 "torch.library")),
@@ -163,11 +165,11 @@ def test_Q2_forward_drops_fraction_p_and_rescales(kit: Kit) -> None:
         a = kit.array(kit.session.new("Dropout", p=p).call("forward", z), shape, "the training-mode forward")
         dropped = float(np.mean(a == 0))
         kit.expect(abs(dropped - p) < 0.015, "p={p}: {dropped:.3f} of the units were zeroed, expected about {p}",
-                   p=p, dropped=dropped)
+                   p=Given(p), dropped=dropped)
         kept = a != 0
         error = np.max(np.abs(a[kept] * (1 - p) - z[kept]) / z[kept], initial=0.0)
         kit.expect(error < 1e-10, "p={p}: kept units are not z / (1 - p) (relative error {error:.1e})",
-                   p=p, error=error)
+                   p=Given(p), error=error)
 
 
 @graded("Q2_forward", 1, cells=("Q2_solution",))
@@ -207,7 +209,7 @@ def test_Q2_forward_rejects_invalid_p(kit: Kit) -> None:
             kit.session.new("Dropout", p=bad)
         except StudentException:
             continue
-        kit.expect(False, "Dropout(p={p}) should raise an error", p=bad)
+        kit.expect(False, "Dropout(p={p}) should raise an error", p=Given(bad))
 
 
 @graded("Q2_backward", 3, cells=("Q2_solution",))
@@ -223,9 +225,9 @@ def test_Q2_backward_reuses_the_forward_mask(kit: Kit) -> None:
         expected = da * (a != 0) / (1 - p)
         error = float(np.max(np.abs(dz - expected), initial=0.0))
         kit.expect(error < 1e-10, "p={p}: backward is not da * mask / (1 - p) with the forward's mask "
-                                  "(largest difference {error:.1e})", p=p, error=error)
+                                  "(largest difference {error:.1e})", p=Given(p), error=error)
         again = kit.array(layer.call("backward", da), z.shape, "a second backward")
-        kit.expect(np.array_equal(again, dz), "p={p}: a second backward gave a different result", p=p)
+        kit.expect(np.array_equal(again, dz), "p={p}: a second backward gave a different result", p=Given(p))
 
 
 @graded("Q2_backward", 2, cells=("Q2_solution",))
@@ -388,7 +390,7 @@ def test_Q5_mlp_structure_and_modes(kit: Kit) -> None:
     for cls, count in [("Linear", 3), ("InstanceNorm1D", 2), ("Tanh", 2), ("Dropout", 2)]:
         found = len(net.find(cls))
         kit.expect(found == count, "MLP(in_dim=3, hidden_dim=10, out_dim=4) holds {found} {cls} layers, "
-                                   "expected {count}", found=found, cls=cls, count=count)
+                                   "expected {count}", found=found, cls=cls, count=Given(count))
     # The reference MLP_BN (class MLP_BN(MLP): norm_layer = BatchNorm1D) built on this MLP: the norm layers
     # must come from self.norm_layer, or Q6's one-line subclass cannot swap them.
     subclass = _mlp(kit, 5103, "MLP_BN", in_dim=3, hidden_dim=10, out_dim=4, p_drop=0.3)
@@ -688,7 +690,7 @@ def _check_run(kit: Kit, name: str, probe) -> None:
                "fills, with lists under 'loss' and 'val_acc'", history=history_name)
     kit.expect(len(history["loss"]) == epochs and len(history["val_acc"]) == epochs,
                "{history} does not hold one entry per epoch for COMPARE_EPOCHS = {epochs} epochs",
-               history=history_name, epochs=epochs)
+               history=history_name, epochs=Given(epochs))
     model = s.get(name)
     model.call("eval")
     logits = model.call("forward", data["Xva"])

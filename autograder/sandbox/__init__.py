@@ -42,6 +42,7 @@ DEFAULT_PRELOAD = (
 )
 STRING_LIMIT = 10_000
 KEY_LIMIT = 200
+REPLY_LIMIT = 64 * 2**20  # the grader decodes and converts what it receives: a child gets this much of its memory
 # Python's own exception types that a test next to reference cells may name: a short, fixed list, so that the
 # choice of exception carries next to nothing
 NAMED_EXCEPTIONS = frozenset([
@@ -89,10 +90,11 @@ class SandboxConfig:
 
 
 class SandboxError(Exception):
-    """Student code could not produce a value. ``str()`` says why in words a student can read; ``describe(
-    private=True)`` says it without anything the child chose, for tests that run reference cells next to it."""
+    """Student code could not produce a value. ``describe()`` says why in words a student may see: nothing the
+    child chose but, at most, one of a few exception types. ``str()`` is the whole story, child's words
+    included, for an instructor's eyes (a debugger, a log), never for feedback."""
 
-    def describe(self, private: bool) -> str:
+    def describe(self) -> str:
         return str(self)
 
 
@@ -111,10 +113,12 @@ class StudentException(SandboxError):
         where = f" ({self.where})" if self.where else ""
         super().__init__(f"{self.type}: {self.message}{where}" if self.message else f"{self.type}{where}")
 
-    def describe(self, private: bool) -> str:
-        if not private:
-            return f"your code raised {self}"
-        return f"your code raised {self.type if self.type in NAMED_EXCEPTIONS else 'an exception'}"
+    @property
+    def kind(self) -> str:
+        return self.type if self.type in NAMED_EXCEPTIONS else "an exception"
+
+    def describe(self) -> str:
+        return f"your code raised {self.kind}"
 
 
 class CellFailed(StudentException):
@@ -123,13 +127,10 @@ class CellFailed(StudentException):
     def __init__(self, cell: str, error: Any) -> None:
         super().__init__(error)
         self.cell = cell
-        self.args = (f"running your cell {cell} raised {self.args[0]}",)
+        self.args = (f"running the cell {cell} raised {self.args[0]}",)
 
-    def describe(self, private: bool) -> str:
-        if not private:
-            return str(self)
-        return f"running the cell {self.cell} raised " + \
-            (self.type if self.type in NAMED_EXCEPTIONS else "an exception")
+    def describe(self) -> str:
+        return f"running the cell {self.cell} raised {self.kind}"
 
 
 class SandboxTimeout(SandboxError):
@@ -137,14 +138,14 @@ class SandboxTimeout(SandboxError):
 
 
 class SandboxCrash(SandboxError):
-    """The child ended or broke the protocol; ``private`` is the message without the child's own words."""
+    """The child ended or broke the protocol; ``detail`` (its exit status, its last output) is for ``str()``."""
 
-    def __init__(self, message: str, private: str | None = None) -> None:
-        super().__init__(message)
-        self.private = private if private is not None else message
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(f"{message} ({detail})" if detail else message)
+        self.message = message
 
-    def describe(self, private: bool) -> str:
-        return self.private if private else str(self)
+    def describe(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -341,14 +342,14 @@ class Session:
 
     def _receive(self) -> Any:
         try:
-            return wire.receive(self.sock, self.deadline)
+            return wire.receive(self.sock, self.deadline, REPLY_LIMIT)
         except wire.Deadline:
             raise self._fail(self._timeout()) from None
         except wire.PeerClosed:
             self._ended = True
             raise self._fail(None) from None
         except (OSError, wire.WireError) as exc:
-            raise self._fail(SandboxCrash(f"sent a malformed reply ({exc})", "sent a malformed reply")) from None
+            raise self._fail(SandboxCrash("sent a malformed reply", str(exc))) from None
 
     def _fail(self, error: SandboxError | None) -> Exception:
         outcome = self.finish()
@@ -360,8 +361,7 @@ class Session:
             limit = f"{self.limits.memory_bytes / 2**30:g} GB"
             return SandboxCrash(f"the process running your code ran out of memory (the limit is {limit})")
         last = f"; its last output: {clean(outcome.output[-300:], 300)}" if outcome.output else ""
-        return SandboxCrash(f"the process running your code ended unexpectedly ({outcome.status}){last}",
-                            "the process running your code ended unexpectedly")
+        return SandboxCrash("the process running your code ended unexpectedly", f"{outcome.status}{last}")
 
     def request(self, op: str, name: str = "", target: Handle | None = None, args: tuple = (),
                 kwargs: dict | None = None, **extra: Any) -> Any:

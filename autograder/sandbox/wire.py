@@ -176,16 +176,17 @@ def send(sock: socket.socket, value: Any) -> None:
     sock.sendall(encode(value))
 
 
-def receive(sock: socket.socket, deadline: float | None = None) -> Any:
-    """Read one frame, all of it before ``deadline`` (a ``time.monotonic()`` value) if one is given."""
+def receive(sock: socket.socket, deadline: float | None = None, limit: int = MAX_FRAME_BYTES) -> Any:
+    """Read one frame of at most ``limit`` bytes, all of it before ``deadline`` (a ``time.monotonic()``
+    value) if one is given."""
     head = _read_exactly(sock, _HEADER.size, deadline)
     (length,) = _HEADER.unpack(head)
-    if length > MAX_HEADER_BYTES:
+    if length > min(MAX_HEADER_BYTES, limit):
         raise WireError("frame header too large")
     header = _read_exactly(sock, length, deadline)
     tree = _parse(header)
     body_size = _buffer_bytes(tree, 0)
-    if length + body_size > MAX_FRAME_BYTES:
+    if length + body_size > limit:
         raise WireError("frame too large")
     return decode(head + header + _read_exactly(sock, body_size, deadline))
 

@@ -35,16 +35,22 @@ def test_every_answer_cell_the_tests_need_exists_in_the_master(spiral_notebook):
         assert not set(test.cells) & set(test.needs)
 
 
-def test_next_to_reference_cells_an_exception_shows_only_a_common_builtin_type():
+def test_a_student_sees_of_an_exception_only_a_common_builtin_type():
     leaky = StudentException({"type": "ValueError", "message": "def forward(self, z): return secret",
                               "where": "Q1_solution, line 3"})
-    assert "secret" in leaky.describe(private=False)
-    assert leaky.describe(private=True) == "your code raised ValueError"
+    assert "secret" in str(leaky)  # for the instructor's eyes
+    assert leaky.describe() == "your code raised ValueError"
     forged = StudentException({"type": "LeakedSourceOfInstanceNorm", "message": "", "where": "line 2 and more"})
-    assert forged.describe(private=True) == "your code raised an exception"
+    assert forged.describe() == "your code raised an exception"
     own = CellFailed("Q6_solution", {"type": "SyntaxError", "message": "x", "where": "Q6_solution, line 4"})
-    assert own.describe(private=False) == "running your cell Q6_solution raised SyntaxError: x (Q6_solution, line 4)"
-    assert own.describe(private=True) == "running the cell Q6_solution raised SyntaxError"
+    assert own.describe() == "running the cell Q6_solution raised SyntaxError"
+
+
+def test_the_child_of_a_test_runs_the_runtime_part_of_its_cells_rules_first(spiral_notebook):
+    grader = load_grader(NOTEBOOK, spiral_notebook)
+    test = next(t for t in grader.tests if t.cells == ("Q1_solution",))
+    cells = grader.cells_for(test, grader.master_cells)
+    assert cells[0] == ("rule_0", "torch.set_grad_enabled(False)") and [n for n, _ in cells[1:]] == ["Q1_solution"]
 
 
 def test_a_bug_in_a_hidden_test_costs_that_test_not_the_batch(spiral_notebook):

@@ -74,8 +74,9 @@ def test_links_in_a_folder_of_submissions_are_listed_so_that_reading_refuses_the
 
 
 def test_results_round_trip_through_gradescope_json():
-    result = SubmissionResult("kim", "spiral", [TestResult("Q1_forward: x", "Q1_forward", 1.0, 3.0, "missed", "out")],
-                              [ManualItem("Q6_explanation", 15.0)], 2.5, "abc", ["note"])
+    result = SubmissionResult("kim", "spiral", [TestResult("Q1_forward: x", "Q1_forward", 1.0, 3.0, "missed",
+                                                           seconds=4.0)],
+                              [ManualItem("Q6_explanation", 15.0)], 3.0, "abc", ["note"])
     data = json.loads(json.dumps(result.to_gradescope()))
     assert data["score"] == 1.0 and data["tests"][0]["status"] == "failed"
     assert SubmissionResult.from_gradescope(data) == result

@@ -100,3 +100,34 @@ def test_rule_check_finds_forbidden_syntax():
 
 def test_a_cell_without_rules_is_not_parsed():
     assert forbidden_uses("eval('anything')\n" + "(" * 10_000, []) == []
+
+
+@pytest.mark.parametrize("source, reason", [
+    ("w = torch.nn.Parameter(torch.ones(3))", AUTOGRAD),  # tracks gradients without writing requires_grad
+    ("with torch.enable_grad():\n    pass", AUTOGRAD),
+    ("dz = z.grad", AUTOGRAD),
+    ("dz = getattr(z, 'grad')", AUTOGRAD),
+    ("import timeit\ntimeit.timeit('y = torch.nn.Tanh()', globals=globals())", UNFOLLOWED),
+    ("import code\ncode.InteractiveInterpreter({}).runsource('import torch')", UNFOLLOWED),
+    ("import pickle\npickle.loads(data)", UNFOLLOWED),
+    ("import sys\nsys.path.insert(0, '/tmp')\nimport planted", UNFOLLOWED),
+    ("import importlib.util\nspec = importlib.util.spec_from_file_location('m', '/tmp/m.py')", UNFOLLOWED),
+    ("import subprocess\nsubprocess.run(['python', '-c', 'print(1)'])", UNFOLLOWED),
+    ("import os\nos.system('python /tmp/m.py')", UNFOLLOWED),
+    ("import traceback\nframes = traceback.walk_stack(None)", UNFOLLOWED),
+    ("import traceback\ns = traceback.StackSummary.extract(frames, capture_locals=True)", UNFOLLOWED),
+])
+def test_code_run_from_elsewhere_and_other_routes_to_autograd_break_a_rule(source, reason):
+    assert any(reason in found for found in forbidden_uses(source, FROM_SCRATCH)), forbidden_uses(source, FROM_SCRATCH)
+
+
+def test_a_layer_may_still_name_its_own_attributes_and_types():
+    source = ("class Tanh:\n    def __repr__(self):\n        return self.__class__.__name__\n"
+              "    def step(self, lr):\n        for name in ('W', 'b'):\n"
+              "            setattr(self, name, getattr(self, name) - lr * getattr(self, 'd' + name))\n")
+    assert forbidden_uses(source, FROM_SCRATCH) == []
+
+
+def test_a_rule_can_set_the_child_up_so_that_what_it_forbids_fails_anyway():
+    (autograd,) = [rule for rule in FROM_SCRATCH if rule.reason == AUTOGRAD]
+    assert autograd.runtime == "torch.set_grad_enabled(False)"

@@ -17,7 +17,7 @@ promise                                                 proven by
 5  ignored signals do not save a hang                   test_a_child_that_ignores_signals_is_still_killed
 6  nothing a submission starts survives                 test_no_process_a_submission_starts_survives_its_session,
                                                         test_no_process_survives_grading
-7  huge output is truncated, not punished               test_huge_output_is_truncated_and_not_punished
+7  huge output is discarded, not punished               test_huge_output_is_discarded_and_not_punished
 8  any notebook gets a result with a reason, the batch  test_unreadable_and_incomplete_notebooks_score_zero_with_a_reason,
    never stops, links are not followed                  test_a_batch_of_malformed_and_linked_notebooks_gives_everyone_a_result
 9  monkeypatching in the child cannot change scores     test_monkeypatching_in_the_child_does_not_change_scores
@@ -34,14 +34,17 @@ promise                                                 proven by
 13 forged replies and odd values cost only that test    test_forged_replies_cost_only_that_test,
                                                         test_odd_return_values_cost_only_that_test
 14 no text of the master reaches a student, through     test_no_channel_carries_the_masters_code_to_the_student,
-   any channel, in any file of a batch; the child       test_a_batch_with_hostile_submissions_writes_no_line_of_the_master_and_nobody_elses_words,
-   cannot add notes; child strings are cleaned          test_the_child_cannot_add_notes_and_no_result_carries_another_students_words,
-                                                        test_child_strings_reach_feedback_cleaned
+   any channel, in any file of a batch, whether the     test_a_batch_with_hostile_submissions_writes_no_line_of_the_master_and_nobody_elses_words,
+   child holds master cells or learned them from an     test_the_child_cannot_add_notes_and_no_result_carries_another_students_words,
+   earlier child; the child cannot add notes; numbers   test_child_strings_reach_feedback_cleaned,
+   carry a few bits; replies cannot exhaust the grader  test_coarse_numbers_carry_a_few_bits_whatever_the_child_chooses (test_kit),
+                                                        test_an_array_too_large_to_convert_is_refused_before_it_is (test_kit)
 15 a child's memory holds no other student's cells and  test_a_child_holds_neither_other_students_cells_nor_master_cells_it_does_not_need
    no master cell its test does not need
 16 points need the work: experiments are verified,      test_an_experiment_that_did_not_run_as_asked_earns_no_point,
-   masks must change, rules follow aliases              test_a_dropout_with_a_fixed_mask_loses_the_fresh_mask_test,
-                                                        test_a_forbidden_layer_reached_through_an_alias_earns_no_point
+   masks must change, rules follow aliases and refuse   test_a_dropout_with_a_fixed_mask_loses_the_fresh_mask_test,
+   code run from elsewhere, autograd is off where it    test_a_forbidden_layer_reached_through_an_alias_earns_no_point,
+   is forbidden                                         test_autograd_reached_past_the_rule_check_does_not_work
 17 grading is deterministic                             test_grading_the_same_submission_twice_gives_the_same_result
 18 results are atomic and a killed batch resumes        test_a_killed_batch_resumes_and_leaves_no_process_behind
 ======================================================  ==========================================================
@@ -304,12 +307,12 @@ def test_a_reply_that_trickles_in_is_cut_at_the_deadline(grading):
 
 
 @pytest.mark.parametrize("load, forward, reason", [
-    ("", "os._exit(3)", "ended unexpectedly (exit code 3)"),
-    ("", "ctypes.string_at(0)", "ended unexpectedly (killed by SIGSEGV)"),
-    ("", "os.abort()", "ended unexpectedly (killed by SIG"),
+    ("", "os._exit(3)", "the process running your code ended unexpectedly"),
+    ("", "ctypes.string_at(0)", "the process running your code ended unexpectedly"),
+    ("", "os.abort()", "the process running your code ended unexpectedly"),
     ("", "sys.exit()", "your code raised SystemExit"),
-    ("sys.exit('bye')", "", "running your cell Q4_solution raised SystemExit: bye"),
-    ("os._exit(0)", "", "ended unexpectedly (exit code 0)"),
+    ("sys.exit('bye')", "", "running the cell Q4_solution raised SystemExit"),
+    ("os._exit(0)", "", "the process running your code ended unexpectedly"),
 ], ids=["exit-in-method", "segfault", "abort", "sys-exit-in-method", "sys-exit-at-load", "exit-at-load"])
 def test_a_crash_costs_only_the_tests_that_run_it(grading, load, forward, reason):
     # Tanh's tests run first: the InstanceNorm1D tests after them show that the batch goes on
@@ -321,7 +324,7 @@ def test_a_crash_costs_only_the_tests_that_run_it(grading, load, forward, reason
 
 @pytest.mark.parametrize("load, forward, reason", [
     ("", "np.ones(8 * 2**30)", "MemoryError"),
-    ("", "torch.ones(8 * 2**30, dtype=torch.float64)", "memory"),
+    ("", "torch.ones(8 * 2**30, dtype=torch.float64)", "RuntimeError"),
     ("hoard = []\nwhile True:\n    hoard.append(b'x' * 2**24)", "", "MemoryError"),
 ], ids=["numpy-64GB", "torch-64GB", "growing-list"])
 def test_a_memory_bomb_fails_fast_and_leaves_the_grader_working(grading, load, forward, reason):
@@ -404,18 +407,13 @@ def test_no_process_survives_grading(grading):
 # ----------------------------------------------------------------------------- 6, 7: output and notebooks
 
 
-def test_huge_output_is_truncated_and_not_punished(grading):
+def test_huge_output_is_discarded_and_not_punished(grading):
     loud = tanh_cell(load="sys.stdout.write('spam ' * 10_000_000)\nprint('the end')",
                      forward="print('forward called')")
     results = grade(grading, {"Q4_solution": loud}, {"Q4_solution": None}, per_cell=2)
     assert_full(of(results, "Q4"))
-    for r in results:
-        assert r.output.startswith("spam spam") and "the end" not in r.output
-        assert re.search(r"\[\.\.\. \d+ more bytes not shown\]", r.output)
-        assert len(r.output) < 40_000
     result = SubmissionResult("loud", NB, results)
-    assert len(result.feedback()) < 50_000 * len(results)
-    assert len(json.dumps(result.to_gradescope())) < 100_000 * len(results)
+    assert "spam" not in result.feedback() and "spam" not in json.dumps(result.to_gradescope())
 
 
 def test_unreadable_and_incomplete_notebooks_score_zero_with_a_reason(grading, tmp_path):
@@ -429,7 +427,7 @@ def test_unreadable_and_incomplete_notebooks_score_zero_with_a_reason(grading, t
         missing_cell = grading.grade_student("no_cell", {NB: no_cell}).tests
     assert len(unreadable) == 4
     assert_zero(unreadable, "your notebook could not be read: the file is not valid notebook JSON")
-    assert_zero(of(missing_class, "Q4"), "'Tanh' is not defined by your notebook")
+    assert_zero(of(missing_class, "Q4"), "your code raised NameError")
     assert_zero(of(missing_cell, "Q4"), "your notebook has no answer cell Q4_solution")
     assert_full(of(missing_class, "Q1") + of(missing_cell, "Q1"))
 
@@ -780,7 +778,8 @@ FORGERIES = {
     "reply-not-a-dict": "frame([1, 2])",
     "error-not-a-dict": "frame({'ok': False, 'error': [1]})",
     "hostile-error": "frame({'ok': False, 'error': {'type': 'X' * 10_000, 'message': '\\x1b[2J' * 1000}})",
-    "endless-body": "frame({'$array': 0, 'dtype': 'uint8', 'shape': [2**27], 'size': 2**27})",
+    "endless-body": "frame({'$array': 0, 'dtype': 'uint8', 'shape': [2**25], 'size': 2**25})",
+    "oversized-body": "frame({'$array': 0, 'dtype': 'uint8', 'shape': [2**27], 'size': 2**27})",
 }
 FORGE = """
     import json, struct
@@ -811,7 +810,7 @@ def test_forged_replies_cost_only_that_test(grading, name, where):
     if name == "endless-body":
         reason = "exceeded the time limit"
     elif name in ("error-not-a-dict", "hostile-error") and where == "forward":
-        reason = "your code raised"  # a well-formed error reply, which only the child's own code could send
+        reason = "your code raised an exception"  # a well-formed error reply, as the child's own code could send
     else:
         reason = "sent a malformed reply"
     assert_zero(of(results, "Q4"), reason)
@@ -821,10 +820,10 @@ def test_forged_replies_cost_only_that_test(grading, name, where):
 
 @pytest.mark.parametrize("load, result, reason", [
     ("class Evil(torch.Tensor):\n    def numpy(self, *a, **k):\n        return np.array([object()])",
-     "torch.tanh(z).as_subclass(Evil)", "cannot be sent"),
-    ("", "(lambda box: (box.append(box), box)[1])([self._out])", "nested too deeply"),
-    ("", "torch.zeros(40_000_000, dtype=torch.float64)", "exceeds the limit"),
-    ("", "'x' * 20_000_000", "exceeds the limit"),
+     "torch.tanh(z).as_subclass(Evil)", "your code raised an exception"),
+    ("", "(lambda box: (box.append(box), box)[1])([self._out])", "your code raised ValueError"),
+    ("", "torch.zeros(40_000_000, dtype=torch.float64)", "your code raised an exception"),
+    ("", "'x' * 20_000_000", "your code raised an exception"),
     ("""
      class Hostile:
          def __getattr__(self, name):
@@ -838,9 +837,9 @@ def test_forged_replies_cost_only_that_test(grading, name, where):
              return True
          def __len__(self):
              return -1
-     """, "Hostile()", "got an object of type Hostile"),
+     """, "Hostile()", "got (withheld)"),
     ("class Boom(Exception):\n    def __str__(self):\n        raise RuntimeError('no')",
-     "(_ for _ in ()).throw(type('X' * 5000, (Boom,), {})())", "your code raised XXXX"),
+     "(_ for _ in ()).throw(type('X' * 5000, (Boom,), {})())", "your code raised an exception"),
 ], ids=["tensor-subclass", "recursive-list", "huge-array", "huge-string", "hostile-object", "hostile-exception"])
 def test_odd_return_values_cost_only_that_test(grading, load, result, reason):
     results = grade(grading, {"Q4_solution": tanh_cell(load=load, result=result)},

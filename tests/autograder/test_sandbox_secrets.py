@@ -2,7 +2,10 @@
 
 The promises proven here are listed, with the others, in the table of ``test_sandbox_adversarial.py``. A blank
 release with one answer cell replaced plays the attacker; a leak is any line of the master's solution regions
-(that the release does not show) found in what the batch writes: results.json and feedback.txt.
+(that the release does not show) found in what the batch writes: results.json and feedback.txt. Attackers sit
+next to master cells (Q5, whose tests need Q1-Q4), or already know the master's code (Q4, whose tests need no
+master cell: a child could learn it from an earlier one through what the machine's children share, such as
+the page cache of files they can read), and push it through every channel they reach.
 """
 from __future__ import annotations
 
@@ -149,7 +152,7 @@ STEAL = """
     if CHANNEL == "forged load report":
         os.write(_socket(), _frame({{"loaded": False, "index": SECRET, "cell": SECRET, "notes": [SECRET],
                                      "error": {{"type": SECRET, "message": SECRET, "where": SECRET}}}}))
-    class MLP:
+    class {cls}:
         def __init__(self, *args, **kwargs):
             self.result = _leak()
             self.p = self.result
@@ -166,7 +169,8 @@ def test_the_attack_is_real_the_child_holds_the_masters_code_and_the_detector_se
     """Where a test needs master cells, the child holds their code (so the channels below carry something),
     and a leaked line, however spaced, is found."""
     master = grading.graders[NB].master_cells
-    cells = [("Q1_solution", master["Q1_solution"]), ("Q5_solution", textwrap.dedent(STEAL.format(channel="none")))]
+    attack = textwrap.dedent(STEAL.format(channel="none", cls="MLP"))
+    cells = [("Q1_solution", master["Q1_solution"]), ("Q5_solution", attack)]
     with grading.sandboxes[NB].session(cells, Limits(wall_seconds=20)) as session:
         stolen = session.get("SECRET")
     assert any(line in _letters(stolen) for line in master_secrets())
@@ -175,11 +179,22 @@ def test_the_attack_is_real_the_child_holds_the_masters_code_and_the_detector_se
     assert leaks(caught) == [_letters(line)]
 
 
+def knowing(channel: str) -> str:
+    """An answer cell for Q4, whose tests run with no master cell, that already knows the master's code (as a
+    child could learn it from an earlier one, through what the machine's children share) and pushes it out."""
+    master = nbformat.read(ROOT / "source" / NB / f"{NB}.ipynb", as_version=4)
+    known = "\n".join(c.source for c in master.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    return STEAL.format(channel=channel, cls="Tanh").replace("SECRET = _secret()", f"SECRET = {known!r}")
+
+
 @pytest.mark.parametrize("channel", CHANNELS)
-def test_no_channel_carries_the_masters_code_to_the_student(grading, tmp_path, channel):
-    path = submission(tmp_path, "mallory", {"Q5_solution": STEAL.format(channel=channel)})
+@pytest.mark.parametrize("where", ["next to master cells", "knowing the master"])
+def test_no_channel_carries_the_masters_code_to_the_student(grading, tmp_path, channel, where):
+    cell, attack = ("Q5_solution", STEAL.format(channel=channel, cls="MLP")) if where == "next to master cells" \
+        else ("Q4_solution", knowing(channel))
+    path = submission(tmp_path, "mallory", {cell: attack})
     with no_rules(grading):
-        result = grading.grade_student("mallory", {NB: path}, {"Q5", "Q6"})
+        result = grading.grade_student("mallory", {NB: path}, {cell[:2], "Q6"})
     assert result.score == 0 and not any("rule broken" in t.message for t in result.tests)
     assert leaks(result) == []
     assert all(len(t.message) < 2000 for t in result.tests)
@@ -187,7 +202,7 @@ def test_no_channel_carries_the_masters_code_to_the_student(grading, tmp_path, c
 
 def test_the_child_cannot_add_notes_and_no_result_carries_another_students_words(grading, tmp_path):
     marker = f"SBXNOTE{uuid.uuid4().hex}"
-    forger = STEAL.format(channel="forged load report").replace("[SECRET]", f"[{marker!r}]")
+    forger = STEAL.format(channel="forged load report", cls="MLP").replace("[SECRET]", f"[{marker!r}]")
     with no_rules(grading):
         first = grading.grade_student("mallory", {NB: submission(tmp_path, "mallory", {"Q5_solution": forger})},
                                       {"Q5"})
@@ -394,12 +409,14 @@ def test_a_batch_with_hostile_submissions_writes_no_line_of_the_master_and_nobod
     for channel in ("print", "exception", "forged error", "forged load report", "numbers", "crash output"):
         name = f"mallory_{channel.replace(' ', '_')}"
         markers[name] = f"SBXMARK{uuid.uuid4().hex}"
-        attack = STEAL.format(channel=channel).replace("SECRET = _secret()", f"SECRET = _secret() + {markers[name]!r}")
-        submission(folder, name, {"Q5_solution": attack, "Q4_solution": f"NOTE = {markers[name]!r}\n"})
+        attack = STEAL.format(channel=channel, cls="MLP").replace("SECRET = _secret()",
+                                                                  f"SECRET = _secret() + {markers[name]!r}")
+        receiver = knowing(channel).replace("SECRET = ", f"SECRET = {markers[name]!r} + ", 1)
+        submission(folder, name, {"Q5_solution": attack, "Q4_solution": receiver})
     shutil.copy(ROOT / "source" / NB / f"{NB}.ipynb", folder / "honest.ipynb")
     results = grade(ROOT, load_assignment(ROOT, NB), [folder], tmp_path / "out", jobs=2, log=open(os.devnull, "w"))
     assert {r.student: r.score for r in results}["honest"] == 70
-    attacks = [t for r in results if r.student.startswith("mallory") for t in r.tests if t.question == "Q5"]
+    attacks = [t for r in results if r.student.startswith("mallory") for t in r.tests if t.question in ("Q4", "Q5")]
     assert attacks and not any(t.score or "rule broken" in t.message for t in attacks)
     for path in (tmp_path / "out").rglob("*"):
         if path.is_file():
@@ -407,3 +424,22 @@ def test_a_batch_with_hostile_submissions_writes_no_line_of_the_master_and_nobod
             assert [line for line in master_secrets() if line in _letters(text)] == [], path
             owner = path.parent.name
             assert [n for n, m in markers.items() if m in text and n != owner] == [], path
+
+
+def test_autograd_reached_past_the_rule_check_does_not_work(grading):
+    """A backward pass left to autograd, with requires_grad set through a computed attribute name on a tensor
+    (which the static check lets through), fails: children of cells whose rules forbid autograd run with
+    gradient tracking off."""
+    master = grading.graders[NB].master_cells
+    lazy = master["Q4_solution"].replace("""        return da * (1.0 - self._out * self._out)""", """        z = self._z.detach().clone()
+        getattr(z, "requires" + "_grad_")(True)
+        torch.tanh(z).backward(da)
+        return getattr(z, "gr" + "ad")""").replace("""        self._out = torch.tanh(z)
+        return self._out""", """        self._z = z
+        self._out = torch.tanh(z)
+        return self._out""")
+    assert lazy != master["Q4_solution"] and "self._z = z" in lazy
+    results = grading.grade_answers(NB, {**master, "Q4_solution": lazy}, {"Q4_solution"})
+    backward = [r for r in results if r.item == "Q4_backward"]
+    assert backward and not any("rule broken" in r.message for r in backward)
+    assert sum(r.score for r in backward) == 0

@@ -74,7 +74,7 @@ def load_grader(assignment: str, notebook: Notebook) -> Grader:
     try:
         module = importlib.import_module(f"autograder.graders.{notebook.name}")
     except ModuleNotFoundError as exc:
-        raise CourseError(f"no hidden grader for {notebook.name}: expected autograder/graders/{notebook.name}.py"
+        raise CourseError(f"no hidden grader for {notebook.name}: expected autograder/graders/{notebook.name}/"
                           ) from exc
     text = notebook.path.read_text()
     master = parse_answers(text).cells
@@ -159,7 +159,7 @@ def run_test(grader: Grader, test: GradedTest, student: Answers | dict[str, str]
         if not message:
             test.function(kit)
     except Failure as exc:
-        message = exc.render(vocabulary(test.function.__module__).with_reference(kit.labels, kit.numbers)) or \
+        message = exc.render(vocabulary(grader.module.__name__).with_reference(kit.labels, kit.numbers)) or \
             "check failed"
     except SandboxError as exc:
         message = exc.describe()

@@ -35,10 +35,13 @@ from __future__ import annotations
 import ast
 import importlib
 import math
+import pkgutil
 import string
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Callable
 
 import numpy as np
@@ -160,21 +163,27 @@ class Vocabulary:
 
 
 @lru_cache(maxsize=None)
-def vocabulary(module_name: str) -> Vocabulary:
-    """The literals of a grader module and of this kit (read from their source files)."""
+def vocabulary(grader_name: str) -> Vocabulary:
+    """The literals of a grader (a module, or a package and every module in it) and of this kit, read from
+    their source files."""
     strings: set[str] = set()
     numbers: set[float] = set()
-    for name in (module_name, __name__):
-        path = getattr(importlib.import_module(name), "__file__", None)
-        if not path:
-            continue
-        for node in ast.walk(ast.parse(Path(path).read_text())):
+    for module in (*grader_modules(importlib.import_module(grader_name)), sys.modules[__name__]):
+        for node in ast.walk(ast.parse(Path(module.__file__).read_text())):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 strings.add(node.value)
             elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and \
                     not isinstance(node.value, bool):
                 numbers.update((float(node.value), -float(node.value)))
     return Vocabulary(frozenset(strings), frozenset(numbers))
+
+
+def grader_modules(grader: ModuleType) -> list[ModuleType]:
+    """A grader module, or a grader package and its modules in name order (``common``, ``q1_...``, ``q2_...``)."""
+    if not hasattr(grader, "__path__"):
+        return [grader]
+    names = sorted(info.name for info in pkgutil.iter_modules(grader.__path__))
+    return [grader, *(importlib.import_module(f"{grader.__name__}.{name}") for name in names)]
 
 
 @dataclass(frozen=True)
@@ -225,10 +234,10 @@ def graded(item: str, points: float, cells: tuple[str, ...] = (), needs: tuple[s
     return mark
 
 
-def collect(module: Any) -> list[GradedTest]:
-    """The graded tests of a grader module, in definition order."""
-    return [value.graded for name, value in vars(module).items() if name.startswith("test_") and
-            hasattr(value, "graded")]
+def collect(grader: ModuleType) -> list[GradedTest]:
+    """The graded tests of a grader, module by module (see ``grader_modules``), each in definition order."""
+    return [value.graded for module in grader_modules(grader) for name, value in vars(module).items()
+            if name.startswith("test_") and hasattr(value, "graded")]
 
 
 class Kit:

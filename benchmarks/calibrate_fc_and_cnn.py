@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from autograder.submissions import parse_answers  # noqa: E402
 from autograder.graders import fc_and_cnn as hidden  # noqa: E402
+from autograder.graders.fc_and_cnn.common import hidden_gaze  # noqa: E402
 from calibrate_spiral import seeds  # noqa: E402 - this folder is on sys.path when run as a script
 
 MASTER = ROOT / "source" / "fc_and_cnn" / "fc_and_cnn.ipynb"
@@ -66,7 +67,7 @@ def val_accuracy(scores: np.ndarray | torch.Tensor, y: np.ndarray) -> float:
 
 
 def run(ns: dict, question: str, seed: int) -> float:
-    draw = hidden.hidden_gaze(hidden.HIDDEN_DRAW + seed)
+    draw = hidden_gaze(hidden.HIDDEN_DRAW + seed)
     data = {key: draw[key] for key in ("X_train", "y_train", "X_val", "y_val")}
     if question in ("Q7", "Q10"):
         np.random.seed(seed)

@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.graders import spiral_from_scratch as hidden  # noqa: E402
+from autograder.graders.spiral_from_scratch import q5_training as hidden  # noqa: E402
 from autograder.sandbox import Limits  # noqa: E402
 from autograder.workers import Grading  # noqa: E402
 from course_utils.spiral import SPIRAL_SETTINGS, generate_spiral, train_val_split  # noqa: E402

@@ -1,4 +1,4 @@
-"""What every hidden grader module must do: write its failure messages as literal templates.
+"""What every hidden grader must do: write its failure messages as literal templates.
 
 Next to reference cells, the kit shows a message only if its template is a literal of the grader (see
 ``autograder.kit``); an f-string there would be withheld, so it is refused here, where a grader author sees it.
@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-GRADERS = sorted((ROOT / "autograder" / "graders").glob("*.py"))
+GRADERS = sorted(p for p in (ROOT / "autograder" / "graders").iterdir() if (p / "__init__.py").is_file())
 
 
 def _message_argument(call: ast.Call) -> ast.AST | None:
@@ -22,12 +22,12 @@ def _message_argument(call: ast.Call) -> ast.AST | None:
     return None
 
 
-@pytest.mark.parametrize("path", [p for p in GRADERS if p.name != "__init__.py"], ids=lambda p: p.stem)
-def test_every_failure_message_is_a_literal_template(path: Path):
-    tree = ast.parse(path.read_text())
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and _message_argument(node) is not None]
+@pytest.mark.parametrize("package", GRADERS, ids=lambda p: p.name)
+def test_every_failure_message_is_a_literal_template(package: Path):
+    calls = [(path, node) for path in sorted(package.glob("*.py")) for node in ast.walk(ast.parse(path.read_text()))
+             if isinstance(node, ast.Call) and _message_argument(node) is not None]
     assert calls
-    for call in calls:
+    for path, call in calls:
         message = _message_argument(call)
         literal = isinstance(message, ast.Constant) and isinstance(message.value, str) or (
             isinstance(message, ast.IfExp) and all(isinstance(side, ast.Constant) for side in (message.body,

@@ -1,0 +1,43 @@
+"""Hidden graders for ``source/fc_and_cnn/fc_and_cnn.ipynb``: the spec, then one module per question.
+
+Part 1 (numpy) tests run with numpy arrays in the child, Part 2 (PyTorch) tests with tensors. Values are
+compared with the master notebook on hidden shapes and seeds (``kit.compare``); gradients are also checked
+against centered finite differences. Tests of one question load only that question's answer cells from the
+submission and take the cells they build on from the master (``needs``).
+
+Training tests (Q7, Q9, Q10, Q12, Q14) train on draws of the built-in gaze stand-in that the release never
+shows (``synthetic_gaze`` with hidden seeds), generated here in the grader and sent to the child, and
+accuracies are computed here from the scores the child returns. The thresholds were set from the master's
+results over ten hidden draws (``benchmarks/calibrate_fc_and_cnn.py`` reruns the calibration); the numbers
+are in ``CALIBRATION`` below.
+
+Here: the setup cells every child runs first, the rules of Part 1 and the calibration. The tests are in the
+``q*`` modules, in question order; ``common`` holds what several of them use.
+"""
+from __future__ import annotations
+
+import ast
+
+from autograder.kit import Rule
+
+SETUP_CELLS = ("given_imports", "given_data", "given_sandwich", "given_cnn_settings")
+LAYERS = ("Q1_solution", "Q2_solution", "Q3_solution", "Q4_solution", "Q5_solution")
+PART1 = (*LAYERS, "Q6_solution", "Q7_solution", "Q8_solution", "Q9_solution", "Q10_solution")
+
+NO_LOOPS = Rule("Q1-Q6 must be vectorized: no for/while loop or comprehension (nor np.vectorize, "
+                "np.apply_along_axis, np.frompyfunc or map)",
+                names=("numpy.vectorize", "numpy.apply_along_axis", "numpy.frompyfunc", "map"),
+                syntax=(ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp,
+                        ast.GeneratorExp))
+NUMPY_ONLY = Rule("Part 1 is numpy only: do not use torch", names=("torch",))
+RULES = {cell: [NUMPY_ONLY, NO_LOOPS] if cell in (*LAYERS, "Q6_solution") else [NUMPY_ONLY] for cell in PART1}
+
+# Thresholds from the master over ten hidden draws of the stand-in (see the module docstring).
+CALIBRATION = {
+    "Q7": {"threshold": 0.58, "master_min": 0.638, "master_max": 0.683},
+    "Q10": {"threshold": 0.56, "master_min": 0.615, "master_max": 0.664},
+    "Q12": {"threshold": 0.63, "master_min": 0.679, "master_max": 0.766},
+    "Q14": {"threshold": 0.68, "master_min": 0.734, "master_max": 0.789},
+}
+HIDDEN_DRAW = 7101
+CNN_TRAIN_IMAGES = 4000

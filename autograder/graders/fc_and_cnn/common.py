@@ -1,0 +1,146 @@
+"""Helpers the fc_and_cnn graders share: hidden inputs and draws of the data, parameter and weight setters,
+the model gradient check, and the CNN's probes and layer table."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from autograder.graders.fc_and_cnn import HIDDEN_DRAW
+from autograder.kit import Given, Kit, graded
+from autograder.sandbox import Remote, Session
+from course_utils.data import synthetic_gaze
+
+
+def numpy_test(item: str, points: float, **options):
+    return graded(item, points, arrays="numpy", **options)
+
+
+def normal(seed: int, *shape: int, scale: float = 1.0, shift: float = 0.0) -> np.ndarray:
+    return scale * np.random.default_rng(seed).standard_normal(shape) + shift
+
+
+def labels(seed: int, n: int, classes: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(classes, size=n)
+
+
+def standardized(data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """What the notebook's given_data cell does: subtract the mean training image, divide by the pixels' std."""
+    mean_image, pixel_std = data["X_train"].mean(axis=0), data["X_train"].std()
+    return {key: ((value - mean_image) / pixel_std).astype(np.float32) if key.startswith("X_") else value
+            for key, value in data.items()}
+
+
+@lru_cache(maxsize=4)
+def hidden_gaze(seed: int = HIDDEN_DRAW) -> dict[str, np.ndarray]:
+    """A standardized draw of the gaze stand-in that the release never shows."""
+    return standardized(synthetic_gaze(num_train=4000, num_val=1000, num_test=10, seed=seed))
+
+
+def scores_accuracy(kit: Kit, scores: object, y: np.ndarray, what: str) -> float:
+    values = kit.array(scores, (len(y), 4), what)
+    return float(np.mean(values.argmax(axis=1) == y))
+
+
+FC_CASES = [(1101, 4, (3, 5, 2), 7), (1102, 1, (10,), 3), (1103, 6, (2, 2, 3, 2), 5)]
+
+
+def set_params(model: Remote, params: dict[str, np.ndarray]) -> None:
+    model.set("params", dict(params))
+
+
+def model_gradient_check(kit: Kit, model: Remote, params: dict[str, np.ndarray], X: np.ndarray,
+                          y: np.ndarray, rtol: float = 1e-6) -> None:
+    set_params(model, params)
+    result = model.call("loss", X, y)
+    kit.expect(isinstance(result, tuple) and len(result) == 2, "loss(X, y) should return (loss, grads)")
+    grads = result[1]
+    kit.expect(isinstance(grads, dict) and set(grads) == set(params), "grads should have one entry per parameter")
+
+    def loss_at(name: str, value: np.ndarray) -> float:
+        set_params(model, {**params, name: value})
+        return kit.number(model.call("loss", X, y)[0], "loss")
+
+    for name in sorted(params):
+        kit.gradient_check(lambda v, name=name: loss_at(name, v), params[name], np.ones(()), grads[name],
+                           "the gradient of a parameter", rtol=rtol)
+
+
+def training_data(seed: int, num_train: int | None = None) -> dict[str, np.ndarray]:
+    """The train and validation splits of a hidden draw, the training split cut to ``num_train`` images."""
+    draw = hidden_gaze(seed)
+    return {"X_train": draw["X_train"][:num_train], "y_train": draw["y_train"][:num_train], "X_val": draw["X_val"],
+            "y_val": draw["y_val"]}
+
+
+def trained_val_accuracy(kit: Kit, solver: object, cls: str, seed: int) -> float:
+    kit.expect(isinstance(solver, Remote) and solver.isinstance("Solver"), "the function should return the Solver")
+    model = solver.get("model")
+    kit.expect(isinstance(model, Remote) and model.isinstance(cls), "solver.model should be a {cls}", cls=cls)
+    draw = hidden_gaze(seed)
+    return scores_accuracy(kit, model.call("loss", draw["X_val"]), draw["y_val"], "validation scores")
+
+
+def images(seed: int, n: int) -> np.ndarray:
+    return np.random.default_rng(seed).random((n, 1, 36, 120), dtype=np.float32)
+
+
+def expect_state_shapes(kit: Kit, cls: str, expected: dict[str, tuple[int, ...]]) -> None:
+    """A new ``cls`` has exactly the parameters and buffers of ``expected``, with those shapes."""
+    state = kit.session.new(cls).call("state_dict")
+    kit.expect(isinstance(state, dict), "state_dict() should return a dict")
+    shapes = {key: kit.array(value, None, key).shape for key, value in state.items()}
+    for key, shape in expected.items():
+        kit.expect(shapes.get(key) == shape, "{key}: expected shape {shape}, got {got}", key=key, shape=Given(shape),
+                   got=shapes.get(key, "nothing"))
+    extra = sorted(set(shapes) - set(expected))
+    kit.expect(not extra, "unexpected parameters or buffers: {extra}", extra=", ".join(extra))
+
+
+def set_weights(model: Remote, seed: int) -> None:
+    """Overwrite every parameter and buffer with values that depend only on its name and shape."""
+    state = model.call("state_dict")
+    new = {}
+    for index, (key, value) in enumerate(sorted(state.items())):
+        shape = np.asarray(value).shape
+        if key.endswith("num_batches_tracked"):
+            new[key] = np.asarray(value)
+        elif key.endswith("running_var"):
+            new[key] = (0.5 + np.random.default_rng(seed + index).random(shape)).astype(np.float32)
+        else:
+            fan_in = int(np.prod(shape[1:])) if len(shape) > 1 else 4
+            new[key] = (np.random.default_rng(seed + index).standard_normal(shape) / np.sqrt(fan_in)
+                        ).astype(np.float32)
+    model.call("load_state_dict", new)
+
+
+def cnn_forward(s: Session, cls: str = "CNNWithoutBatchNorm") -> dict:
+    s.seed(11101)
+    model = s.new(cls)
+    set_weights(model, 11102)
+    model.call("eval")
+    return {f"{cls} scores (eval mode)": model.call("forward", images(11103, 3)),
+            f"{cls} scores for one image": model.call("forward", images(11104, 1))}
+
+
+def cnn_bn_training(s: Session) -> dict:
+    s.seed(13101)
+    model = s.new("CNNWithBatchNorm")
+    set_weights(model, 13102)
+    model.call("train")
+    out = {"training-mode scores": model.call("forward", images(13103, 6))}
+    state = model.call("state_dict")
+    for key in ("bn1.running_mean", "bn1.running_var", "bn2.running_mean", "bn2.running_var"):
+        out[f"{key} after one training batch"] = state.get(key) if isinstance(state, dict) else None
+    return out
+
+
+def cnn_bn_eval(s: Session) -> dict:
+    return cnn_forward(s, "CNNWithBatchNorm")
+
+
+CNN_SHAPES = {"conv1.weight": (6, 1, 3, 3), "conv1.bias": (6,), "conv2.weight": (16, 6, 5, 5), "conv2.bias": (16,),
+              "fc1.weight": (256, 2592), "fc1.bias": (256,), "fc2.weight": (4, 256), "fc2.bias": (4,)}
+BN_SHAPES = {**CNN_SHAPES, **{f"bn{i}.{name}": (channels,) for i, channels in ((1, 6), (2, 16))
+                              for name in ("weight", "bias", "running_mean", "running_var")},
+             "bn1.num_batches_tracked": (), "bn2.num_batches_tracked": ()}

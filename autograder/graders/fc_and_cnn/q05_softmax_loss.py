@@ -1,0 +1,57 @@
+"""Q5: softmax_loss, its gradient, its stability for large scores and what it returns."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.graders.fc_and_cnn.common import labels, normal, numpy_test
+from autograder.kit import Kit
+from autograder.sandbox import Session
+
+
+LOSS_CASES = [(5101, 9, 4, 1.0), (5102, 1, 2, 3.0), (5103, 40, 11, 10.0)]
+
+
+def softmax_values(s: Session) -> dict:
+    out = {}
+    for seed, n, c, scale in LOSS_CASES:
+        loss, dx = s.call("softmax_loss", normal(seed, n, c, scale=scale), labels(seed + 1, n, c))
+        out[f"loss for ({n}, {c}) scores"] = loss
+        out[f"dx for ({n}, {c}) scores"] = dx
+    return out
+
+
+def softmax_extreme_values(s: Session) -> dict:
+    x = np.array([[1000.0, 0.0, -1000.0], [-800.0, 900.0, 50.0], [3e4, 3e4, -3e4]])
+    loss, dx = s.call("softmax_loss", x, np.array([2, 0, 1]))
+    return {"loss for scores up to 3e4": loss, "dx for scores up to 3e4": dx}
+
+
+@numpy_test("Q5_softmax_loss", 3, cells=("Q5_solution",))
+def test_Q5_loss_and_gradient_match_reference(kit: Kit) -> None:
+    """loss and dx match the reference on hidden scores and labels."""
+    kit.compare(softmax_values, rtol=1e-7)
+
+
+@numpy_test("Q5_softmax_loss", 2, cells=("Q5_solution",))
+def test_Q5_gradient_matches_finite_differences(kit: Kit) -> None:
+    """dx matches finite differences of your own loss."""
+    s = kit.session
+    x, y = normal(5201, 6, 5, scale=2), labels(5202, 6, 5)
+    result = s.call("softmax_loss", x, y)
+    kit.expect(isinstance(result, tuple) and len(result) == 2, "softmax_loss should return (loss, dx)")
+    kit.gradient_check(lambda v: kit.number(s.call("softmax_loss", v, y)[0], "loss"), x, np.ones(()),
+                       result[1], "dx", rtol=1e-6)
+
+
+@numpy_test("Q5_softmax_loss", 2, cells=("Q5_solution",))
+def test_Q5_is_stable_for_large_scores(kit: Kit) -> None:
+    """scores of +-1000 and beyond give a finite loss and gradient equal to the reference."""
+    kit.compare(softmax_extreme_values, rtol=1e-7)
+
+
+@numpy_test("Q5_softmax_loss", 1, cells=("Q5_solution",))
+def test_Q5_returns_a_number_and_a_gradient(kit: Kit) -> None:
+    """the loss is a single number and dx has the shape of the scores."""
+    loss, dx = kit.session.call("softmax_loss", normal(5301, 3, 4), labels(5302, 3, 4))
+    kit.number(loss, "loss")
+    kit.array(dx, (3, 4), "dx")

@@ -1,0 +1,94 @@
+"""Q8: FullyConnectedNet of any depth: initialization, scores, loss and gradients."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.graders.fc_and_cnn import LAYERS
+from autograder.graders.fc_and_cnn.common import labels, model_gradient_check, normal, numpy_test, set_params
+from autograder.kit import Kit
+from autograder.sandbox import Session
+
+
+def _fc_params(seed: int, dims: list[int]) -> dict[str, np.ndarray]:
+    params = {}
+    for layer, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:]), start=1):
+        params[f"W{layer}"] = normal(seed + 2 * layer, fan_in, fan_out, scale=0.6)
+        params[f"b{layer}"] = normal(seed + 2 * layer + 1, fan_out, scale=0.3)
+    return params
+
+
+FC_NET_CASES = [(8101, 4, 6, [], 3, 0.0), (8102, 5, 7, [6], 4, 0.0), (8103, 6, 5, [4, 6, 5, 3], 3, 1.3),
+                (8104, 3, 4, [5, 5], 2, 0.25)]
+
+
+def fc_net_values(s: Session, with_grads: bool) -> dict:
+    out = {}
+    for seed, n, d, hidden, c, reg in FC_NET_CASES:
+        model = s.new("FullyConnectedNet", hidden, input_dim=d, num_classes=c, reg=reg)
+        set_params(model, _fc_params(seed, [d, *hidden, c]))
+        X = normal(seed + 50, n, d, scale=2)
+        label = f"hidden_dims={hidden}, reg={reg}"
+        if with_grads:
+            loss, grads = model.call("loss", X, labels(seed + 51, n, c))
+            out[f"gradients for {label}"] = grads
+        else:
+            out[f"scores for {label}"] = model.call("loss", X)
+            out[f"loss for {label}"] = model.call("loss", X, labels(seed + 51, n, c))[0]
+    return out
+
+
+def fc_net_scores_and_loss(s: Session) -> dict:
+    return fc_net_values(s, with_grads=False)
+
+
+def fc_net_gradients(s: Session) -> dict:
+    return fc_net_values(s, with_grads=True)
+
+
+@numpy_test("Q8_fully_connected_net", 3, cells=("Q8_solution",), needs=LAYERS)
+def test_Q8_initialization_depth_and_seed(kit: Kit) -> None:
+    """one W and b per layer for depths 1 to 5, weights with std weight_scale, zero biases, seed reproducible."""
+    s = kit.session
+    for hidden in ([], [7], [9, 8, 7, 6]):
+        dims = [30, *hidden, 6]
+        params = s.new("FullyConnectedNet", hidden, input_dim=30, num_classes=6, weight_scale=0.1,
+                       seed=11).get("params")
+        expected = {f"{kind}{layer}" for layer in range(1, len(dims)) for kind in "Wb"}
+        kit.expect(isinstance(params, dict) and set(params) == expected,
+                   "for {layers} hidden layers, params should hold W1, b1, ... up to the output layer",
+                   layers=len(hidden))
+        for layer, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:]), start=1):
+            kit.array(params[f"W{layer}"], (fan_in, fan_out), "a weight matrix")
+            kit.expect(np.all(kit.array(params[f"b{layer}"], (fan_out,), "a bias") == 0),
+                       "the biases should start at zero")
+    big = s.new("FullyConnectedNet", [200, 100], input_dim=300, num_classes=50, weight_scale=0.05, seed=3)
+    params = big.get("params")
+    for name in ("W1", "W2", "W3"):
+        std = float(np.std(params[name]))
+        kit.expect(abs(std - 0.05) < 0.003, "{name} has std {std:.4f}, expected weight_scale = 0.05", name=name,
+                   std=std)
+    again = s.new("FullyConnectedNet", [200, 100], input_dim=300, num_classes=50, weight_scale=0.05, seed=3)
+    other = s.new("FullyConnectedNet", [200, 100], input_dim=300, num_classes=50, weight_scale=0.05, seed=4)
+    kit.expect(all(np.array_equal(params[k], again.get("params")[k]) for k in params),
+               "the same seed should give the same weights")
+    kit.expect(not np.array_equal(params["W1"], other.get("params")["W1"]), "another seed should give other weights")
+
+
+@numpy_test("Q8_fully_connected_net", 4, cells=("Q8_solution",), needs=LAYERS)
+def test_Q8_scores_and_loss_match_reference(kit: Kit) -> None:
+    """scores and loss match the reference for 0, 1, 2 and 4 hidden layers, with and without reg."""
+    kit.compare(fc_net_scores_and_loss, rtol=1e-9)
+
+
+@numpy_test("Q8_fully_connected_net", 4, cells=("Q8_solution",), needs=LAYERS)
+def test_Q8_gradients_match_reference(kit: Kit) -> None:
+    """every gradient matches the reference for 0, 1, 2 and 4 hidden layers, with and without reg."""
+    kit.compare(fc_net_gradients, rtol=1e-8)
+
+
+@numpy_test("Q8_fully_connected_net", 4, cells=("Q8_solution",), needs=LAYERS)
+def test_Q8_gradients_match_finite_differences(kit: Kit) -> None:
+    """every gradient of a three-hidden-layer network matches finite differences of your own loss."""
+    model = kit.session.new("FullyConnectedNet", [4, 3, 5], input_dim=3, num_classes=3, reg=0.8)
+    model_gradient_check(kit, model, _fc_params(8201, [3, 4, 3, 5, 3]), normal(8202, 4, 3, scale=2),
+                          labels(8203, 4, 3))

@@ -1,0 +1,59 @@
+"""Q12: cnn_accuracy and train_cnn against the reference, and two epochs reaching the target."""
+from __future__ import annotations
+
+from autograder.graders.fc_and_cnn import CALIBRATION, CNN_TRAIN_IMAGES, HIDDEN_DRAW
+from autograder.graders.fc_and_cnn.common import hidden_gaze, scores_accuracy, set_weights, training_data
+from autograder.kit import Given, Kit, graded
+from autograder.sandbox import Session
+
+
+def cnn_training_losses(s: Session) -> dict:
+    s.seed(12101)
+    model = s.new("CNNWithoutBatchNorm")
+    losses = s.call("train_cnn", model, training_data(HIDDEN_DRAW, 300), 3, batch_size=64, lr=0.02, seed=5)
+    return {"epoch losses of train_cnn (300 images, 3 epochs, batch 64)": losses}
+
+
+def cnn_accuracy_value(s: Session) -> dict:
+    s.seed(12201)
+    model = s.new("CNNWithoutBatchNorm")
+    set_weights(model, 12202)
+    draw = hidden_gaze(HIDDEN_DRAW)
+    return {"cnn_accuracy on 300 hidden images": s.call("cnn_accuracy", model, draw["X_val"][:300],
+                                                        draw["y_val"][:300], batch_size=128)}
+
+
+@graded("Q12_training", 2, cells=("Q12_solution",), needs=("Q11_solution",), timeout=60)
+def test_Q12_accuracy_matches_reference_and_uses_eval_mode(kit: Kit) -> None:
+    """cnn_accuracy matches the reference (a last batch smaller than batch_size) and leaves eval mode on."""
+    kit.compare(cnn_accuracy_value, rtol=1e-12)
+    model = kit.session.new("CNNWithoutBatchNorm")
+    model.call("train")
+    draw = hidden_gaze(HIDDEN_DRAW)
+    kit.session.call("cnn_accuracy", model, draw["X_val"][:10], draw["y_val"][:10])
+    kit.expect(not model.get("training"), "cnn_accuracy should evaluate the model in evaluation mode")
+
+
+@graded("Q12_training", 2, cells=("Q12_solution",), needs=("Q11_solution",), timeout=90)
+def test_Q12_train_cnn_follows_the_recipe(kit: Kit) -> None:
+    """train_cnn's epoch losses match the reference: SGD with momentum, StepLR(2, 0.9), the given minibatches."""
+    kit.compare(cnn_training_losses, rtol=2e-3)
+
+
+@graded("Q12_training", 1, cells=("Q12_solution",), needs=("Q11_solution",), timeout=180)
+def test_Q12_training_reaches_the_accuracy_target(kit: Kit) -> None:
+    """two epochs of train_cnn on a hidden draw reach the validation target."""
+    _cnn_training_target(kit, "CNNWithoutBatchNorm", "Q12")
+
+
+def _cnn_training_target(kit: Kit, cls: str, question: str) -> None:
+    target = CALIBRATION[question]["threshold"]
+    s = kit.session
+    s.seed(12301)
+    model = s.new(cls)
+    s.call("train_cnn", model, training_data(HIDDEN_DRAW, CNN_TRAIN_IMAGES), 2)
+    model.call("eval")
+    draw = hidden_gaze(HIDDEN_DRAW)
+    accuracy = scores_accuracy(kit, model.call("forward", draw["X_val"][:, None]), draw["y_val"], "validation scores")
+    kit.expect(accuracy >= target, "validation accuracy {accuracy:.3f} after two epochs on a hidden draw, "
+               "required {target:.2f}", accuracy=accuracy, target=Given(target))

@@ -1,0 +1,57 @@
+"""Q14: the cell that trains bn_cnn, verified against the master's run, and its accuracy."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from autograder.graders.fc_and_cnn import CALIBRATION
+from autograder.graders.fc_and_cnn.common import scores_accuracy, standardized
+from autograder.kit import Given, Kit, graded
+from autograder.sandbox import Remote, Session
+
+
+@graded("Q14_training", 2, cells=("Q14_solution",), needs=("Q11_solution", "Q12_solution", "Q13_solution"),
+        timeout=240)
+def test_Q14_trains_a_batchnorm_cnn(kit: Kit) -> None:
+    """the cell trains a CNNWithBatchNorm called bn_cnn for CNN_EPOCHS epochs and keeps its losses."""
+    s, want = kit.session, kit.reference(bn_cnn_run)
+    epochs = int(want["CNN_EPOCHS"])
+    model = s.get("bn_cnn")
+    kit.expect(isinstance(model, Remote) and model.isinstance("CNNWithBatchNorm"),
+               "bn_cnn should be a CNNWithBatchNorm")
+    losses = kit.array(s.get("bn_cnn_losses"), None, "bn_cnn_losses")
+    kit.expect(losses.shape == (epochs,), "bn_cnn_losses holds {count} values, expected CNN_EPOCHS = {epochs}",
+               count=losses.size, epochs=Given(epochs))
+    # batch norm counts its training batches: as many as the master's run of the same epochs on the same data
+    batches = int(kit.number(bn_cnn_run(s)["bn1 batches"], "bn1.num_batches_tracked"))
+    kit.expect(batches == int(want["bn1 batches"]), "bn_cnn saw {batches} training batches, but CNN_EPOCHS epochs "
+               "of train_cnn on the course data are {expected}", batches=batches,
+               expected=Given(int(want["bn1 batches"])))
+
+
+def bn_cnn_run(s: Session) -> dict:
+    return {"CNN_EPOCHS": s.get("CNN_EPOCHS"), "bn1 batches": s.get("bn_cnn").get("bn1").get("num_batches_tracked")}
+
+
+@graded("Q14_training", 3, cells=("Q14_solution",), needs=("Q11_solution", "Q12_solution", "Q13_solution"),
+        timeout=240)
+def test_Q14_trained_network_reaches_the_accuracy_target(kit: Kit) -> None:
+    """the trained bn_cnn reaches the validation target on the course data."""
+    target = CALIBRATION["Q14"]["threshold"]
+    s = kit.session
+    model = s.get("bn_cnn")
+    kit.expect(isinstance(model, Remote), "bn_cnn should be a network")
+    model.call("eval")
+    data = course_data()
+    accuracy = scores_accuracy(kit, model.call("forward", data["X_val"][:, None]), data["y_val"], "validation scores")
+    kit.expect(accuracy >= target, "validation accuracy {accuracy:.3f}, required {target:.2f}", accuracy=accuracy,
+               target=Given(target))
+
+
+@lru_cache(maxsize=1)
+def course_data() -> dict[str, np.ndarray]:
+    """The data the notebook's given_data cell loads (the built-in stand-in)."""
+    from course_utils.data import load_gaze_or_stand_in
+
+    return standardized(load_gaze_or_stand_in())

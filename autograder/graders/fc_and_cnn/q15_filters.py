@@ -1,0 +1,23 @@
+"""Q15: the grid of first-layer filters."""
+from __future__ import annotations
+
+from autograder.graders.fc_and_cnn.common import set_weights
+from autograder.kit import Kit, graded
+from autograder.sandbox import Session
+
+
+def filter_grids(s: Session) -> dict:
+    s.seed(15101)
+    model = s.new("CNNWithoutBatchNorm")
+    set_weights(model, 15102)
+    nn = s.get("nn")
+    holder = nn.call_kept("Module")
+    holder.set("conv1", nn.call_kept("Conv2d", 3, 10, 5))
+    return {"grid for conv1 of CNNWithoutBatchNorm": s.call("first_layer_filter_grid", model),
+            "grid for a 10-filter RGB conv1": s.call("first_layer_filter_grid", holder)}
+
+
+@graded("Q15_filters", 5, cells=("Q15_solution",), needs=("Q11_solution",))
+def test_Q15_filter_grid_matches_reference(kit: Kit) -> None:
+    """the grid matches the reference for the CNN's conv1 and for a conv1 with 10 RGB filters of size 5."""
+    kit.compare(filter_grids, rtol=1e-5, atol=1e-3)

@@ -1,0 +1,50 @@
+"""Helpers the spiral graders share: hidden inputs, normalization layers with set parameters, the data."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.graders.spiral_from_scratch import F64
+from autograder.kit import Kit
+from autograder.sandbox import Session
+from course_utils.spiral import SPIRAL_SETTINGS, generate_spiral, train_val_split
+
+
+def normal(seed: int, *shape: int, scale: float = 1.0, shift: float = 0.0) -> np.ndarray:
+    return scale * np.random.default_rng(seed).standard_normal(shape) + shift
+
+
+def norm_layer(s: Session, cls: str, seed: int, d: int, **kwargs):
+    layer = s.new(cls, d, dtype=F64, **kwargs)
+    layer.set("gamma", normal(seed + 1, d))
+    layer.set("beta", normal(seed + 2, d))
+    return layer
+
+
+def layer_gradient_check(kit: Kit, cls: str, seed: int, b: int, d: int) -> None:
+    s = kit.session
+    layer = norm_layer(s, cls, seed, d)
+    z, dout = normal(seed, b, d, scale=2, shift=1), normal(seed + 3, b, d)
+    gamma, beta = layer.get("gamma"), layer.get("beta")
+    layer.call("forward", z)
+    dz = layer.call("backward", dout)
+    dgamma, dbeta = layer.get("dgamma"), layer.get("dbeta")
+
+    def with_params(g: np.ndarray, bt: np.ndarray):
+        layer.set("gamma", g)
+        layer.set("beta", bt)
+        return layer.call("forward", z)
+
+    kit.gradient_check(lambda x: layer.call("forward", x), z, dout, dz, "dz")
+    kit.gradient_check(lambda g: with_params(g, beta), gamma, dout, dgamma, "dgamma")
+    kit.gradient_check(lambda bt: with_params(gamma, bt), beta, dout, dbeta, "dbeta")
+
+
+def course_data() -> dict[str, np.ndarray]:
+    """The notebook's own split (given_data), computed here: a submission may overwrite its globals."""
+    X, y = generate_spiral(**SPIRAL_SETTINGS)
+    return dict(zip(("Xtr", "ytr", "Xva", "yva"), train_val_split(X, y, val_ratio=0.2, seed=0)))
+
+
+def spiral_draw(seed: int) -> tuple[np.ndarray, ...]:
+    X, y = generate_spiral(**{**SPIRAL_SETTINGS, "seed": 1000 + seed})
+    return train_val_split(X, y, val_ratio=0.2, seed=seed)

@@ -1,0 +1,66 @@
+"""Q1: InstanceNorm1D, forward and backward, against the reference and finite differences."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.graders.spiral_from_scratch.common import layer_gradient_check, norm_layer, normal
+from autograder.kit import Kit, graded
+from autograder.sandbox import Session
+
+
+NORM_CASES = [(1101, 7, 13), (1102, 1, 5), (1103, 33, 3)]
+
+
+def instance_norm_forward(s: Session) -> dict:
+    out = {}
+    for seed, b, d in NORM_CASES:
+        layer = norm_layer(s, "InstanceNorm1D", seed, d, eps=1e-3)
+        out[f"InstanceNorm1D.forward on a ({b}, {d}) input"] = layer.call("forward", normal(seed, b, d, scale=4,
+                                                                                          shift=-2))
+    return out
+
+
+def instance_norm_float32(s: Session) -> dict:
+    layer = s.new("InstanceNorm1D", 9)
+    x = normal(1104, 5, 9, scale=2).astype(np.float32)
+    return {"InstanceNorm1D(9).forward on a float32 (5, 9) input": layer.call("forward", x),
+            "gamma at construction": layer.get("gamma"), "beta at construction": layer.get("beta")}
+
+
+def instance_norm_backward(s: Session) -> dict:
+    out = {}
+    for seed, b, d in NORM_CASES:
+        layer = norm_layer(s, "InstanceNorm1D", seed, d)
+        layer.call("forward", normal(seed, b, d, scale=3, shift=0.5))
+        out[f"dz for a ({b}, {d}) input"] = layer.call("backward", normal(seed + 3, b, d))
+        out[f"dgamma for a ({b}, {d}) input"] = layer.get("dgamma")
+        out[f"dbeta for a ({b}, {d}) input"] = layer.get("dbeta")
+    return out
+
+
+@graded("Q1_forward", 3, cells=("Q1_solution",))
+def test_Q1_forward_matches_reference(kit: Kit) -> None:
+    """forward matches the reference on hidden shapes, with learned gamma and beta."""
+    kit.compare(instance_norm_forward, rtol=1e-8)
+
+
+@graded("Q1_forward", 1, cells=("Q1_solution",))
+def test_Q1_forward_keeps_float32_and_starts_at_identity_affine(kit: Kit) -> None:
+    """float32 in, float32 out; gamma starts at ones and beta at zeros."""
+    kit.compare(instance_norm_float32, rtol=1e-5, atol=1e-6)
+    x = np.array([[1, 2, 3, 4], [4, 0, 2, 1]], dtype=np.float32)
+    out = kit.session.new("InstanceNorm1D", 4).call("forward", x)
+    kit.expect(getattr(out, "dtype", None) == np.float32, "a float32 input gave {dtype} output",
+               dtype=str(getattr(out, "dtype", "no array")))
+
+
+@graded("Q1_backward", 3, cells=("Q1_solution",))
+def test_Q1_backward_matches_reference(kit: Kit) -> None:
+    """dz, dgamma and dbeta match the reference on hidden shapes."""
+    kit.compare(instance_norm_backward, rtol=1e-7)
+
+
+@graded("Q1_backward", 3, cells=("Q1_solution",))
+def test_Q1_backward_matches_finite_differences(kit: Kit) -> None:
+    """dz, dgamma and dbeta match finite differences of your own forward."""
+    layer_gradient_check(kit, "InstanceNorm1D", 1201, 5, 6)

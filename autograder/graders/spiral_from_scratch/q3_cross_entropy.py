@@ -1,0 +1,73 @@
+"""Q3: SoftmaxCrossEntropy: the mean loss and its gradient, also for logits of about +-1000."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.graders.spiral_from_scratch.common import normal
+from autograder.kit import Kit, graded
+from autograder.sandbox import Session
+
+
+LOSS_CASES = [(3101, 9, 5), (3102, 1, 7), (3103, 41, 2)]
+
+
+def _labels(seed: int, b: int, c: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, c, size=b).astype(np.int64)
+
+
+def cross_entropy_forward(s: Session) -> dict:
+    return {f"loss for {b} samples and {c} classes": s.new("SoftmaxCrossEntropy").call(
+        "forward", normal(seed, b, c, scale=3), _labels(seed + 1, b, c)) for seed, b, c in LOSS_CASES}
+
+
+LARGE_LOGITS = np.array([[900.0, -700.0, 1000.0], [-1000.0, -999.0, 0.0], [1000.0, 1000.0, -1000.0]])
+LARGE_LABELS = np.array([2, 1, 0], dtype=np.int64)
+
+
+def cross_entropy_large_logits(s: Session) -> dict:
+    loss = s.new("SoftmaxCrossEntropy")
+    return {"loss for logits of about +-1000": loss.call("forward", LARGE_LOGITS, LARGE_LABELS),
+            "dz for logits of about +-1000": loss.call("backward")}
+
+
+def cross_entropy_backward(s: Session) -> dict:
+    out = {}
+    for seed, b, c in LOSS_CASES:
+        loss = s.new("SoftmaxCrossEntropy")
+        loss.call("forward", normal(seed, b, c, scale=2), _labels(seed + 1, b, c))
+        out[f"dz for {b} samples and {c} classes"] = loss.call("backward")
+    return out
+
+
+@graded("Q3_forward", 3, cells=("Q3_solution",))
+def test_Q3_forward_matches_reference(kit: Kit) -> None:
+    """the mean loss matches the reference on hidden logits and labels."""
+    kit.compare(cross_entropy_forward, rtol=1e-8)
+
+
+@graded("Q3_forward", 2, cells=("Q3_solution",))
+def test_Q3_forward_is_stable_for_large_logits(kit: Kit) -> None:
+    """the loss stays finite and correct for logits of about +-1000."""
+    loss = kit.session.new("SoftmaxCrossEntropy")
+    value = kit.number(loss.call("forward", LARGE_LOGITS, LARGE_LABELS), "loss for logits of about +-1000")
+    want = kit.reference(cross_entropy_large_logits)["loss for logits of about +-1000"]
+    kit.expect(abs(value - float(want)) < 1e-6 * max(1.0, abs(float(want))),
+               "loss for logits of about +-1000: got {got:.6g}, expected {want:.6g}", got=value, want=float(want))
+
+
+@graded("Q3_backward", 3, cells=("Q3_solution",))
+def test_Q3_backward_matches_reference(kit: Kit) -> None:
+    """dz = (softmax - onehot) / B matches the reference, also for logits of about +-1000."""
+    kit.compare(cross_entropy_backward, rtol=1e-8)
+    kit.compare(cross_entropy_large_logits, rtol=1e-8, atol=1e-12)
+
+
+@graded("Q3_backward", 2, cells=("Q3_solution",))
+def test_Q3_backward_matches_finite_differences(kit: Kit) -> None:
+    """dz matches finite differences of your own loss."""
+    loss = kit.session.new("SoftmaxCrossEntropy")
+    z, y = normal(3201, 6, 4), _labels(3202, 6, 4)
+    loss.call("forward", z, y)
+    dz = loss.call("backward")
+    kit.gradient_check(lambda x: kit.number(loss.call("forward", x, y), "loss"), z, np.array(1.0), dz,
+                       "SoftmaxCrossEntropy dz")

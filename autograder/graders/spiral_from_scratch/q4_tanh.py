@@ -1,0 +1,67 @@
+"""Q4: Tanh, forward and backward."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.graders.spiral_from_scratch.common import normal
+from autograder.kit import Kit, graded
+from autograder.sandbox import Session, StudentException
+
+
+def tanh_forward(s: Session) -> dict:
+    z = normal(4101, 13, 17, scale=5)
+    return {"forward on a (13, 17) input": s.new("Tanh").call("forward", z),
+            "forward at +-1000": s.new("Tanh").call("forward", np.array([[-1000.0, 1000.0, 0.0, -20.0]]))}
+
+
+def tanh_backward(s: Session) -> dict:
+    out = {}
+    for seed, shape in [(4201, (8, 3)), (4202, (2, 20))]:
+        layer = s.new("Tanh")
+        layer.call("forward", normal(seed, *shape, scale=2))
+        out[f"dz for a {shape} input"] = layer.call("backward", normal(seed + 1, *shape))
+    return out
+
+
+@graded("Q4_forward", 3, cells=("Q4_solution",))
+def test_Q4_forward_matches_reference(kit: Kit) -> None:
+    """forward matches the reference, including saturation at +-1000."""
+    kit.compare(tanh_forward, rtol=1e-12)
+
+
+@graded("Q4_forward", 1, cells=("Q4_solution",))
+def test_Q4_forward_keeps_shape_and_float32(kit: Kit) -> None:
+    """forward keeps the input's shape and float32 dtype."""
+    out = kit.session.new("Tanh").call("forward", np.linspace(-2, 2, 24, dtype=np.float32).reshape(2, 3, 4))
+    kit.array(out, (2, 3, 4), "forward of a (2, 3, 4) input")
+    kit.expect(out.dtype == np.float32, "a float32 input gave {dtype} output", dtype=str(out.dtype))
+
+
+@graded("Q4_backward", 3, cells=("Q4_solution",))
+def test_Q4_backward_matches_reference(kit: Kit) -> None:
+    """backward matches the reference on hidden inputs."""
+    kit.compare(tanh_backward, rtol=1e-10)
+
+
+@graded("Q4_backward", 2, cells=("Q4_solution",))
+def test_Q4_backward_matches_finite_differences(kit: Kit) -> None:
+    """backward matches finite differences of your own forward."""
+    layer = kit.session.new("Tanh")
+    z, da = normal(4203, 5, 6, scale=1.5), normal(4204, 5, 6)
+    layer.call("forward", z)
+    dz = layer.call("backward", da)
+    kit.gradient_check(lambda x: layer.call("forward", x), z, da, dz, "Tanh dz")
+
+
+@graded("Q4_backward", 1, cells=("Q4_solution",))
+def test_Q4_backward_before_forward_raises(kit: Kit) -> None:
+    """backward before any forward raises an error instead of returning garbage."""
+    z = np.ones((2, 2))
+    used = kit.session.new("Tanh")
+    used.call("forward", z)
+    kit.array(used.call("backward", z), z.shape, "backward after forward")
+    try:
+        kit.session.new("Tanh").call("backward", z)
+    except StudentException:
+        return
+    kit.expect(False, "Tanh().backward(...) before forward should raise an error")

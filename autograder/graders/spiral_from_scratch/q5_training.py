@@ -1,0 +1,96 @@
+"""Q5: train_model and the accuracy it reaches.
+
+How ``train_model`` uses ``epochs``, ``lr``, ``batch_size`` and ``seed`` is checked on a dropout-free MLP whose
+weights the test sets, so that no random number but the shuffling generator is used: full-batch runs
+(independent of the order) and a single epoch of minibatches are compared with the master, and two epochs in
+one call must differ from two one-epoch calls (a generator created once, not every epoch). Whether the
+submission reshuffles between epochs with ``rng.permutation`` or by shuffling one index array in place does not
+matter.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.graders.spiral_from_scratch import LAYERS
+from autograder.graders.spiral_from_scratch.common import normal, spiral_draw
+from autograder.kit import Kit, graded
+from autograder.sandbox import Session
+
+
+def _train(kit: Kit, seed: int, epochs: int) -> tuple:
+    Xtr, ytr, Xva, yva = spiral_draw(seed)
+    kit.session.seed(seed)
+    model = kit.session.new("MLP", in_dim=2, hidden_dim=64, out_dim=2, p_drop=0.2)
+    reported = kit.session.call("train_model", model, kit.session.new("SoftmaxCrossEntropy"), Xtr, ytr, Xva, yva,
+                                lr=0.1, epochs=epochs, batch_size=64, seed=seed, print_every=0)
+    kit.expect(isinstance(reported, (tuple, list)) and len(reported) == 2,
+               "train_model should return (final_train_acc, final_val_acc)")
+    model.call("eval")
+    return model, reported, (Xtr, ytr, Xva, yva)
+
+
+@graded("Q5_training", 3, cells=("Q5_solution",), needs=LAYERS, timeout=90)
+def test_Q5_training_reaches_validation_accuracy(kit: Kit) -> None:
+    """your MLP trained by your train_model (lr 0.1, 1000 epochs, batch 64) reaches validation accuracy 0.85 on a hidden spiral."""
+    model, _, (_, _, Xva, yva) = _train(kit, seed=4, epochs=1000)
+    kit.require_accuracy(model.call("forward", Xva), yva, 0.85, "validation accuracy after training")
+
+
+def _fixed_mlp(s: Session):
+    """A dropout-free MLP(2, 12, 2) whose weights are set here, whatever order the submission builds them in.
+
+    Without dropout, training it uses no random numbers but train_model's shuffling generator."""
+    model = s.new("MLP", in_dim=2, hidden_dim=12, out_dim=2, p_drop=0.0)
+    for layer in model.find("Linear"):
+        rows, cols = (int(n) for n in layer.get("W").shape)
+        layer.set("W", normal(5400 + 100 * rows + cols, rows, cols, scale=rows ** -0.5).astype(np.float32))
+        layer.set("b", normal(5401 + 100 * rows + cols, cols, scale=0.1).astype(np.float32))
+    return model
+
+
+def _train_fixed(s: Session, model, data: tuple[np.ndarray, ...], **settings) -> np.ndarray:
+    Xtr, ytr, Xva, yva = data
+    s.call("train_model", model, s.new("SoftmaxCrossEntropy"), Xtr, ytr, Xva, yva, print_every=0, **settings)
+    model.call("eval")
+    return model.call("forward", np.concatenate([Xtr[:30], Xva]))
+
+
+def train_model_runs(s: Session) -> dict:
+    """Two short runs whose result does not depend on how the submission reshuffles between epochs.
+
+    Full-batch runs (batch_size = the 240 training points) do not depend on the order at all, so they pin
+    down `epochs` and `lr`; a single epoch of batches of 40 (six full batches: keeping or dropping a last
+    partial batch makes no difference) pins down the first order drawn from default_rng(seed).
+    """
+    data = spiral_draw(5)
+    return {"eval-mode logits after train_model(lr=0.05, epochs=4, batch_size=240)":
+            _train_fixed(s, _fixed_mlp(s), data, lr=0.05, epochs=4, batch_size=240, seed=3),
+            "eval-mode logits after train_model(lr=0.2, epochs=1, batch_size=40, seed=13)":
+            _train_fixed(s, _fixed_mlp(s), data, lr=0.2, epochs=1, batch_size=40, seed=13)}
+
+
+@graded("Q5_training", 1, cells=("Q5_solution",), needs=LAYERS)
+def test_Q5_training_follows_epochs_lr_batch_size_and_seed(kit: Kit) -> None:
+    """train_model honours epochs, lr, batch_size and seed, and reshuffles every epoch with one default_rng(seed)."""
+    kit.compare(train_model_runs, rtol=1e-4, atol=1e-5)
+    s, data = kit.session, spiral_draw(6)
+    settings = {"lr": 0.2, "batch_size": 40, "seed": 17}
+    together = _train_fixed(s, _fixed_mlp(s), data, epochs=2, **settings)
+    model = _fixed_mlp(s)
+    _train_fixed(s, model, data, epochs=1, **settings)
+    apart = _train_fixed(s, model, data, epochs=1, **settings)
+    difference = float(np.max(np.abs(kit.array(together, None, "the logits") - kit.array(apart, None, "the logits"))))
+    kit.expect(difference > 1e-6, "train_model(epochs=2) trained exactly like two calls of train_model(epochs=1) "
+                                  "with the same seed: every epoch should take a new order from the one "
+                                  "default_rng(seed) created at the start")
+
+
+@graded("Q5_training", 1, cells=("Q5_solution",), needs=LAYERS, timeout=60)
+def test_Q5_training_reports_eval_mode_accuracies(kit: Kit) -> None:
+    """train_model returns the final training and validation accuracy of the model in eval mode."""
+    model, reported, (Xtr, ytr, Xva, yva) = _train(kit, seed=7, epochs=40)
+    for value, X, y, name in [(reported[0], Xtr, ytr, "final_train_acc"), (reported[1], Xva, yva, "final_val_acc")]:
+        actual = kit.accuracy(model.call("forward", X), y, "the eval-mode logits")
+        got = kit.number(value, name)
+        kit.expect(abs(got - actual) < 1e-6, "{name} is {got:.4f} but the model's eval-mode accuracy is {actual:.4f}",
+                   name=name, got=got, actual=actual)

@@ -1,0 +1,92 @@
+"""Q6: BatchNorm1D in training and evaluation mode, its backward, and MLP_BN."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.graders.spiral_from_scratch import F64, LAYERS
+from autograder.graders.spiral_from_scratch.common import layer_gradient_check, norm_layer, normal
+from autograder.kit import Kit, graded
+from autograder.sandbox import Session
+
+
+BN_CASES = [(6101, 9, 4), (6102, 40, 13)]
+BN_NEEDS = (*LAYERS, "Q5_solution")
+
+
+def batchnorm_training(s: Session) -> dict:
+    out = {}
+    for seed, b, d in BN_CASES:
+        layer = norm_layer(s, "BatchNorm1D", seed, d, eps=1e-3, momentum=0.8)
+        for step in range(3):
+            out[f"training forward {step + 1} on ({b}, {d})"] = layer.call(
+                "forward", normal(seed + 10 + step, b, d, scale=3, shift=1))
+        out[f"running_mean after 3 batches of ({b}, {d})"] = layer.get("running_mean")
+        out[f"running_var after 3 batches of ({b}, {d})"] = layer.get("running_var")
+    return out
+
+
+def batchnorm_eval(s: Session) -> dict:
+    out = {}
+    for seed, b, d in BN_CASES:
+        layer = norm_layer(s, "BatchNorm1D", seed, d, eps=1e-3, momentum=0.8)
+        for step in range(3):
+            layer.call("forward", normal(seed + 10 + step, b, d, scale=3, shift=1))
+        layer.call("eval")
+        out[f"eval forward on ({b}, {d})"] = layer.call("forward", normal(seed + 20, b, d))
+        out[f"running_mean after an eval forward ({b}, {d})"] = layer.get("running_mean")
+    return out
+
+
+def batchnorm_backward(s: Session) -> dict:
+    out = {}
+    for seed, b, d in BN_CASES:
+        layer = norm_layer(s, "BatchNorm1D", seed, d, eps=1e-3)
+        layer.call("forward", normal(seed + 30, b, d, scale=3, shift=1))
+        out[f"dx for ({b}, {d})"] = layer.call("backward", normal(seed + 31, b, d))
+        out[f"dgamma for ({b}, {d})"] = layer.get("dgamma")
+        out[f"dbeta for ({b}, {d})"] = layer.get("dbeta")
+    return out
+
+
+@graded("Q6_batchnorm", 2, cells=("Q6_solution",), needs=BN_NEEDS)
+def test_Q6_batchnorm_training_forward_and_running_statistics(kit: Kit) -> None:
+    """training-mode forward and the running mean and variance match the reference over three batches."""
+    kit.compare(batchnorm_training, rtol=1e-8)
+
+
+@graded("Q6_batchnorm", 1, cells=("Q6_solution",), needs=BN_NEEDS)
+def test_Q6_batchnorm_eval_uses_running_statistics(kit: Kit) -> None:
+    """evaluation-mode forward uses the running statistics and leaves them unchanged."""
+    kit.compare(batchnorm_eval, rtol=1e-8)
+
+
+@graded("Q6_batchnorm", 1, cells=("Q6_solution",), needs=BN_NEEDS)
+def test_Q6_batchnorm_backward_matches_reference(kit: Kit) -> None:
+    """dx, dgamma and dbeta match the reference."""
+    kit.compare(batchnorm_backward, rtol=1e-7)
+
+
+@graded("Q6_batchnorm", 1, cells=("Q6_solution",), needs=BN_NEEDS)
+def test_Q6_batchnorm_backward_matches_finite_differences(kit: Kit) -> None:
+    """dx, dgamma and dbeta match finite differences of your own training-mode forward."""
+    layer_gradient_check(kit, "BatchNorm1D", 6201, 6, 4)
+
+
+@graded("Q6_batchnorm", 1, cells=("Q6_solution",), needs=BN_NEEDS)
+def test_Q6_batchnorm_mlp_bn_swaps_the_normalization(kit: Kit) -> None:
+    """MLP_BN is an MLP with two BatchNorm1D layers, no InstanceNorm1D, and eval() reaches them."""
+    kit.session.seed(6301)
+    net = kit.session.new("MLP_BN", in_dim=2, hidden_dim=8, out_dim=2, p_drop=0.0, dtype=F64)
+    kit.expect(net.isinstance("MLP"), "MLP_BN should be a subclass of MLP")
+    norms = net.find("BatchNorm1D")
+    kit.expect(len(norms) == 2 and not net.find("InstanceNorm1D"),
+               "MLP_BN holds {found} BatchNorm1D and {other} InstanceNorm1D layers, expected 2 and 0",
+               found=len(norms), other=len(net.find("InstanceNorm1D")))
+    net.call("train")
+    net.call("forward", normal(6302, 16, 2))
+    net.call("eval")
+    means = [kit.array(n.get("running_mean"), None, "running_mean") for n in norms]
+    net.call("forward", normal(6303, 16, 2, shift=3))
+    after = [kit.array(n.get("running_mean"), None, "running_mean") for n in norms]
+    kit.expect(all(np.array_equal(a, b) for a, b in zip(means, after)),
+               "MLP_BN.eval() should put its BatchNorm1D layers in evaluation mode")

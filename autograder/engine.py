@@ -26,8 +26,8 @@ from autograder.rules import Rule, forbidden_uses
 from autograder.sandbox import Sandbox, SandboxConfig, SandboxError, SandboxFailure, Session
 from autograder.submissions import Answers, Unreadable, parse_answers, read_submission
 
-PRIVATE_NOTE = ("hidden tests show neither what your code printed nor the text of its errors: run the "
-                "notebook's own checks to see them")
+OUTPUT_NOTE = ("hidden tests show neither what your code printed nor the text of its errors: run the "
+               "notebook's own checks to see them")
 GRADER_PROBLEM = "grader problem, please tell your instructor"
 SANDBOX_NOTE = "sandbox: "
 
@@ -169,7 +169,7 @@ def run_test(grader: Grader, test: GradedTest, student: Answers | dict[str, str]
         message = f"{GRADER_PROBLEM}: {type(exc).__name__}"
     printed = any(session.finish().output_bytes for session in opened)
     if message and printed:
-        message += f"\n({PRIVATE_NOTE})"
+        message += f"\n({OUTPUT_NOTE})"
     return TestResult(test.name, test.item, 0.0 if message else test.points, test.points, message,
                       test.visibility, time.perf_counter() - start)
 

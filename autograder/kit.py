@@ -47,7 +47,7 @@ from typing import Any, Callable
 import numpy as np
 
 from autograder.rules import Rule
-from autograder.sandbox import Limits, Session
+from autograder.sandbox import Limits, Session, clean
 
 __all__ = ["Failure", "Given", "GradedTest", "Kit", "Rule", "Vocabulary", "coarse", "collect", "compare_values",
            "graded", "relative_error"]
@@ -97,12 +97,7 @@ class Failure(AssertionError):
                     parts.append(show(self.values.get(name, WITHHELD), spec or ""))
         except ValueError:
             return self.template
-        return clean_message("".join(parts))
-
-
-def clean_message(text: str, limit: int = 2000) -> str:
-    text = "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in text)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+        return clean("".join(parts), 2000, keep_newlines=True)
 
 
 def _show(value: Any, spec: str) -> str:

@@ -95,6 +95,10 @@ class Rule:
         return frozenset(found)
 
     @cached_property
+    def _names(self) -> frozenset[str]:
+        return frozenset(self.names)
+
+    @cached_property
     def _ways(self) -> frozenset[str]:
         """Every module path on the way to a forbidden name (``torch``, ``torch.nn`` for ``torch.nn.Tanh``)."""
         return frozenset(".".join(n.split(".")[:cut]) for n in self.names for cut in range(1, n.count(".") + 1))
@@ -104,7 +108,7 @@ class Rule:
         way is one of the forbidden objects, however reached (``torch.nn.modules.activation.F`` is
         ``torch.nn.functional``)."""
         prefixes, objects = _prefixes(path), self.objects
-        return bool(set(self.names).intersection(prefixes)) or any(id(lookup(p)) in objects for p in prefixes)
+        return bool(self._names.intersection(prefixes)) or any(id(lookup(p)) in objects for p in prefixes)
 
     def leads_to(self, path: str) -> bool:
         """Whether ``path`` is a module on the way to a forbidden name (``torch.nn`` for ``torch.nn.Tanh``)."""

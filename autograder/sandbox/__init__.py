@@ -158,10 +158,6 @@ class Outcome:
     out_of_memory: bool = False
     setup_error: str = ""
 
-    @property
-    def truncated(self) -> bool:
-        return self.output_bytes > len(self.output.encode())
-
 
 class Sandbox:
     """A host process, started lazily and restarted if it dies. Not thread-safe: one per worker."""

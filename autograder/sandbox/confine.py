@@ -68,16 +68,6 @@ class Root:
     scratch_bytes: int = 128 * 2**20
     shm_bytes: int = 32 * 2**20
 
-    def as_dict(self) -> dict:
-        return {"stage": self.stage, "binds": list(self.binds), "hides": list(self.hides),
-                "links": [list(pair) for pair in self.links], "scratch_bytes": self.scratch_bytes,
-                "shm_bytes": self.shm_bytes}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Root":
-        return cls(data["stage"], tuple(data["binds"]), tuple(data["hides"]),
-                   tuple((a, b) for a, b in data["links"]), data["scratch_bytes"], data["shm_bytes"])
-
 
 def system_root(stage: str, folders: list[str], hides: list[str]) -> Root:
     """The system's read-only folders (``/usr``, ``/etc`` and the top-level library and program folders)

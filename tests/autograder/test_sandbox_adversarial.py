@@ -76,6 +76,7 @@ from autograder.results import SubmissionResult, TestResult, write_atomically
 from autograder.sandbox import Limits, Sandbox, SandboxFailure, SandboxTimeout
 from autograder.sandbox.confine import UID_BASE
 from autograder.workers import Grading
+from tests.autograder.hostile import WIRE
 from tests.conftest import ROOT
 
 NB = "spiral_from_scratch"
@@ -781,18 +782,7 @@ FORGERIES = {
     "endless-body": "frame({'$array': 0, 'dtype': 'uint8', 'shape': [2**25], 'size': 2**25})",
     "oversized-body": "frame({'$array': 0, 'dtype': 'uint8', 'shape': [2**27], 'size': 2**27})",
 }
-FORGE = """
-    import json, struct
-    def frame(header, body=b""):
-        data = header if isinstance(header, bytes) else json.dumps(header).encode()
-        return struct.pack(">Q", len(data)) + data + body
-    def _socket():
-        for name in os.listdir("/proc/self/fd"):
-            try:
-                if os.readlink(f"/proc/self/fd/{name}").startswith("socket:"):
-                    return int(name)
-            except OSError:
-                pass
+FORGE = WIRE + """
     def forge(data):
         fd = _socket()
         while data:

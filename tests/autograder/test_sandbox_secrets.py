@@ -27,6 +27,7 @@ from autograder.results import SubmissionResult, TestResult
 from autograder.sandbox import Limits
 from autograder.sandbox.confine import UID_BASE
 from autograder.workers import Grading
+from tests.autograder.hostile import WIRE
 from tests.conftest import ROOT
 
 NB = "spiral_from_scratch"
@@ -100,27 +101,17 @@ def leaks(result: SubmissionResult) -> list[str]:
 # its own memory (the cells the grader sent, in the frame that runs them) and pushes it out through every
 # channel it can reach.
 STEAL = """
-    import json, os, struct, sys
+    import os, sys
     def _secret():
-        frame = sys._getframe()
-        while frame is not None:
-            cells = frame.f_locals.get("cells")
+        caller = sys._getframe()
+        while caller is not None:
+            cells = caller.f_locals.get("cells")
             if isinstance(cells, list):
                 return "\\n".join(c["source"] for c in cells if isinstance(c, dict))
-            frame = frame.f_back
+            caller = caller.f_back
         return "nothing found"
     SECRET = _secret()
     CHANNEL = {channel!r}
-    def _socket():
-        for name in os.listdir("/proc/self/fd"):
-            try:
-                if os.readlink(f"/proc/self/fd/{{name}}").startswith("socket:"):
-                    return int(name)
-            except OSError:
-                pass
-    def _frame(header):
-        data = json.dumps(header).encode()
-        return struct.pack(">Q", len(data)) + data
     def _leak():
         if CHANNEL == "print":
             print(SECRET)
@@ -130,11 +121,11 @@ STEAL = """
         elif CHANNEL == "exception type":
             raise type("".join(c if c.isalnum() else "_" for c in SECRET)[:5000], (Exception,), {{}})()
         elif CHANNEL == "forged error":
-            os.write(_socket(), _frame({{"ok": False, "error": {{"type": SECRET, "message": SECRET,
+            os.write(_socket(), frame({{"ok": False, "error": {{"type": SECRET, "message": SECRET,
                                                                  "where": SECRET}}}}))
             os._exit(0)
         elif CHANNEL == "forged dtype":
-            os.write(_socket(), _frame({{"ok": True, "value": {{"$dtype": SECRET}}}}))
+            os.write(_socket(), frame({{"ok": True, "value": {{"$dtype": SECRET}}}}))
         elif CHANNEL == "class name":
             return type("".join(c if c.isalnum() else "_" for c in SECRET)[:5000], (), {{}})()
         elif CHANNEL == "numbers":
@@ -150,7 +141,7 @@ STEAL = """
     if CHANNEL == "at load":
         raise RuntimeError(SECRET)
     if CHANNEL == "forged load report":
-        os.write(_socket(), _frame({{"loaded": False, "index": SECRET, "cell": SECRET, "notes": [SECRET],
+        os.write(_socket(), frame({{"loaded": False, "index": SECRET, "cell": SECRET, "notes": [SECRET],
                                      "error": {{"type": SECRET, "message": SECRET, "where": SECRET}}}}))
     class {cls}:
         def __init__(self, *args, **kwargs):
@@ -161,6 +152,13 @@ STEAL = """
     def train_model(*args, **kwargs):
         return _leak()
 """
+
+
+def steal(channel: str, cls: str) -> str:
+    """The attacking cell: ``cls`` leaks what it learned through ``channel`` whenever it is used."""
+    return WIRE + STEAL.format(channel=channel, cls=cls)
+
+
 CHANNELS = ["print", "exception", "exception type", "forged error", "forged dtype", "forged load report",
             "class name", "numbers", "string", "exit code", "crash output", "at load"]
 
@@ -169,7 +167,7 @@ def test_the_attack_is_real_the_child_holds_the_masters_code_and_the_detector_se
     """Where a test needs master cells, the child holds their code (so the channels below carry something),
     and a leaked line, however spaced, is found."""
     master = grading.graders[NB].master_cells
-    attack = textwrap.dedent(STEAL.format(channel="none", cls="MLP"))
+    attack = textwrap.dedent(steal(channel="none", cls="MLP"))
     cells = [("Q1_solution", master["Q1_solution"]), ("Q5_solution", attack)]
     with grading.sandboxes[NB].session(cells, Limits(wall_seconds=20)) as session:
         stolen = session.get("SECRET")
@@ -184,13 +182,13 @@ def knowing(channel: str) -> str:
     child could learn it from an earlier one, through what the machine's children share) and pushes it out."""
     master = nbformat.read(ROOT / "source" / NB / f"{NB}.ipynb", as_version=4)
     known = "\n".join(c.source for c in master.cells if c.metadata.get("nbgrader", {}).get("solution"))
-    return STEAL.format(channel=channel, cls="Tanh").replace("SECRET = _secret()", f"SECRET = {known!r}")
+    return steal(channel=channel, cls="Tanh").replace("SECRET = _secret()", f"SECRET = {known!r}")
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
 @pytest.mark.parametrize("where", ["next to master cells", "knowing the master"])
 def test_no_channel_carries_the_masters_code_to_the_student(grading, tmp_path, channel, where):
-    cell, attack = ("Q5_solution", STEAL.format(channel=channel, cls="MLP")) if where == "next to master cells" \
+    cell, attack = ("Q5_solution", steal(channel=channel, cls="MLP")) if where == "next to master cells" \
         else ("Q4_solution", knowing(channel))
     path = submission(tmp_path, "mallory", {cell: attack})
     with no_rules(grading):
@@ -202,7 +200,7 @@ def test_no_channel_carries_the_masters_code_to_the_student(grading, tmp_path, c
 
 def test_the_child_cannot_add_notes_and_no_result_carries_another_students_words(grading, tmp_path):
     marker = f"SBXNOTE{uuid.uuid4().hex}"
-    forger = STEAL.format(channel="forged load report", cls="MLP").replace("[SECRET]", f"[{marker!r}]")
+    forger = steal(channel="forged load report", cls="MLP").replace("[SECRET]", f"[{marker!r}]")
     with no_rules(grading):
         first = grading.grade_student("mallory", {NB: submission(tmp_path, "mallory", {"Q5_solution": forger})},
                                       {"Q5"})
@@ -409,7 +407,7 @@ def test_a_batch_with_hostile_submissions_writes_no_line_of_the_master_and_nobod
     for channel in ("print", "exception", "forged error", "forged load report", "numbers", "crash output"):
         name = f"mallory_{channel.replace(' ', '_')}"
         markers[name] = f"SBXMARK{uuid.uuid4().hex}"
-        attack = STEAL.format(channel=channel, cls="MLP").replace("SECRET = _secret()",
+        attack = steal(channel=channel, cls="MLP").replace("SECRET = _secret()",
                                                                   f"SECRET = _secret() + {markers[name]!r}")
         receiver = knowing(channel).replace("SECRET = ", f"SECRET = {markers[name]!r} + ", 1)
         submission(folder, name, {"Q5_solution": attack, "Q4_solution": receiver})

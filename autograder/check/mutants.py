@@ -1,12 +1,15 @@
 """Mutation testing of the hidden graders: realistic bugs must lose points, correct variants must not.
 
-A catalogue is a Python file ``tests/mutants/<notebook>.py`` that defines
-``MUTANTS`` and ``ALTERNATIVES``, lists of the classes below. Each entry edits
-one answer cell of the master notebook by exact text replacement (every ``old``
-must occur exactly once, so a catalogue that no longer fits the master fails
-loudly instead of silently testing nothing). Only the tests that load the
-edited cell are run: the other tests hold none of the edited code, so they
-cannot change.
+A catalogue is a folder ``tests/mutants/<notebook>/`` of Python modules, one per
+question like the grader's, each defining ``MUTANTS`` and ``ALTERNATIVES``, lists
+of the classes below. Each entry edits one answer cell of the master notebook by
+exact text replacement anchored on single lines: every ``old`` is one line of the
+master cell (or part of one) that occurs exactly once, so a catalogue that no
+longer fits the master fails loudly instead of silently testing nothing, and no
+block of master code is copied. An alternative may instead replace the whole cell
+(``source``): correct code written to the handout's task, not to our master's
+design. Only the tests that load the edited cell are run: the other tests hold
+none of the edited code, so they cannot change.
 """
 from __future__ import annotations
 
@@ -33,14 +36,30 @@ class Mutant:
     def question(self) -> str:
         return self.item.split("_", 1)[0]
 
+    def apply(self, master: str) -> str:
+        return apply_edits(master, self.edits, self.where)
+
+    @property
+    def where(self) -> str:
+        return f"{self.description} ({self.cell})"
+
 
 @dataclass(frozen=True)
 class Alternative:
-    """A correct variant of ``cell`` (another formula, float64, extra prints) that must keep every point."""
+    """A correct variant of ``cell`` (another formula, float64, extra prints) that must keep every point:
+    the master's cell with ``edits``, or ``source`` in its place."""
 
     description: str
     cell: str
-    edits: tuple[tuple[str, str], ...]
+    edits: tuple[tuple[str, str], ...] = ()
+    source: str | None = None
+
+    def apply(self, master: str) -> str:
+        return self.source if self.source is not None else apply_edits(master, self.edits, self.where)
+
+    @property
+    def where(self) -> str:
+        return f"{self.description} ({self.cell})"
 
 
 @dataclass(frozen=True)
@@ -65,13 +84,20 @@ def apply_edits(source: str, edits: tuple[tuple[str, str], ...], where: str) -> 
 
 
 def load_catalogue(root: Path, notebook: str) -> tuple[list[Mutant], list[Alternative]]:
-    path = root / "tests" / "mutants" / f"{notebook}.py"
-    if not path.is_file():
-        raise CourseError(f"no mutant catalogue for {notebook}: expected {path}")
-    spec = importlib.util.spec_from_file_location(f"mutant_catalogue_{notebook}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return list(module.MUTANTS), list(module.ALTERNATIVES)
+    """Every module of ``tests/mutants/<notebook>/``, in name order."""
+    folder = root / "tests" / "mutants" / notebook
+    paths = sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
+    if not paths:
+        raise CourseError(f"no mutant catalogue for {notebook}: expected modules in {folder}")
+    mutants: list[Mutant] = []
+    alternatives: list[Alternative] = []
+    for path in paths:
+        spec = importlib.util.spec_from_file_location(f"mutant_catalogue_{notebook}_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        mutants += getattr(module, "MUTANTS", [])
+        alternatives += getattr(module, "ALTERNATIVES", [])
+    return mutants, alternatives
 
 
 def judge(entry: Mutant | Alternative, results: list[TestResult]) -> Verdict:
@@ -107,6 +133,6 @@ def catalogue_calls(master_cells: dict[str, str], notebook: str, entries: list[M
     for entry in entries:
         if entry.cell not in master_cells:
             raise CourseError(f"{entry.description}: the master has no answer cell {entry.cell}")
-        edited = apply_edits(master_cells[entry.cell], entry.edits, f"{entry.description} ({entry.cell})")
+        edited = entry.apply(master_cells[entry.cell])
         calls.append((notebook, {**master_cells, entry.cell: edited}, {entry.cell}))
     return calls

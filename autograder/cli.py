@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     checking = commands.add_parser("check", help="master scores full marks, blank release scores zero")
     checking.add_argument("assignments", nargs="*")
     checking.add_argument("--full", action="store_true", help="run notebooks as students would (no COURSE_QUICK)")
-    checking.add_argument("--jobs", type=int, default=2, help="notebooks run side by side (default 2)")
+    checking.add_argument("--jobs", type=int, default=2, help="mutants graded side by side, on this many processes (default 2)")
     checking.set_defaults(run=_check)
 
     grading = commands.add_parser("grade", help="score submissions with the hidden graders")

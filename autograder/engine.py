@@ -9,6 +9,7 @@ through the same sandbox in the same way, and are cached per probe.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import json
@@ -20,10 +21,11 @@ from types import ModuleType
 from typing import Any
 
 from autograder.assignments import CourseError, Notebook
-from autograder.kit import Failure, GradedTest, Kit, Probe, collect, vocabulary
+from autograder.hidden_tests import Collection, GradedTest
+from autograder.kit import Failure, Kit, Probe, vocabulary
 from autograder.results import ManualItem, SubmissionResult, TestResult
 from autograder.rules import Rule, forbidden_uses
-from autograder.sandbox import Sandbox, SandboxConfig, SandboxError, SandboxFailure, Session
+from autograder.sandbox import Sandbox, SandboxConfig, SandboxError, SandboxFailure
 from autograder.submissions import Answers, Unreadable, parse_answers, read_submission
 
 OUTPUT_NOTE = ("hidden tests show neither what your code printed nor the text of its errors: run the "
@@ -45,6 +47,7 @@ class Grader:
     setup: tuple[tuple[str, str], ...]
     rules: dict[str, list[Rule]]
     manual: list[ManualItem]
+    collection: Collection | None
 
     def sandbox_config(self, hide: tuple[str, ...] = ()) -> SandboxConfig:
         """Children see Python, the student helpers and the data sets, not the course; ``hide`` adds folders
@@ -69,8 +72,15 @@ class Grader:
         return list(dict.fromkeys(t.question for t in self.tests))
 
 
-def load_grader(assignment: str, notebook: Notebook) -> Grader:
-    """Import ``autograder.graders.<notebook>`` and check that it fits the master notebook."""
+@lru_cache(maxsize=None)
+def _collection(package: str) -> Collection:
+    """A grader collected once per process (workers fork after their parent collected, or collect anew)."""
+    return Collection(importlib.import_module(package))
+
+
+def load_grader(assignment: str, notebook: Notebook, collect: bool = True) -> Grader:
+    """Import ``autograder.graders.<notebook>``, collect its tests (unless ``collect`` is false: pytest
+    itself collected them) and check that they fit the master notebook."""
     try:
         module = importlib.import_module(f"autograder.graders.{notebook.name}")
     except ModuleNotFoundError as exc:
@@ -82,7 +92,8 @@ def load_grader(assignment: str, notebook: Notebook) -> Grader:
     document = json.loads(text)
     by_id = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id"): "".join(c["source"])
              if isinstance(c["source"], list) else c["source"] for c in document["cells"]}
-    tests = collect(module)
+    collection = _collection(module.__name__) if collect else None
+    tests = collection.tests() if collection else []
     setup = tuple((name, by_id[name]) for name in module.SETUP_CELLS)
     problems = _unpublished_setup(notebook, setup)
     for test in tests:
@@ -91,14 +102,14 @@ def load_grader(assignment: str, notebook: Notebook) -> Grader:
     points: dict[str, float] = {}
     for test in tests:
         points[test.item] = points.get(test.item, 0.0) + test.points
-    for item in sorted(set(auto) | set(points)):
+    for item in sorted(set(auto) | set(points)) if collect else ():
         if abs(auto.get(item, 0.0) - points.get(item, 0.0)) > 1e-9:
             problems.append(f"{item}: the notebook gives {auto.get(item, 0):g} points, the hidden tests "
                             f"{points.get(item, 0):g}")
     if problems:
         raise CourseError(f"hidden grader {module.__name__} does not fit {notebook.path}:\n  " + "\n  ".join(problems))
     manual = [ManualItem(c.grade_id, c.points) for c in notebook.graded_cells if c.kind == "manual"]
-    return Grader(assignment, notebook, module, tests, master, order, setup, dict(module.RULES), manual)
+    return Grader(assignment, notebook, module, tests, master, order, setup, dict(module.RULES), manual, collection)
 
 
 def _unpublished_setup(notebook: Notebook, setup: tuple[tuple[str, str], ...]) -> list[str]:
@@ -123,7 +134,7 @@ class References:
         self._sandbox: Sandbox | None = None
 
     def get(self, probe: Probe, test: GradedTest) -> dict[str, Any]:
-        key = f"{probe.__module__}.{probe.__qualname__}"
+        key = probe_key(probe, test)
         if key not in self.values:
             if self._sandbox is None:
                 self._sandbox = Sandbox(self.grader.sandbox_config())
@@ -147,17 +158,11 @@ def run_test(grader: Grader, test: GradedTest, student: Answers | dict[str, str]
     have learned from an earlier one what this one cannot say, so no child's words or output are shown."""
     start = time.perf_counter()
     student = student if isinstance(student, Answers) else Answers(dict(student))
-    opened: list[Session] = []
-
-    def open_session() -> Session:
-        opened.append(sandbox.session(grader.cells_for(test, student.cells), test.limits(), test.arrays))
-        return opened[-1]
-
-    kit = Kit(open_session, lambda probe: references.get(probe, test))
+    kit = new_kit(grader, test, student, sandbox, references)
     try:
-        message = _refusal(grader, test, student)
+        message = refusal(grader, test, student)
         if not message:
-            test.function(kit)
+            Collection.run(test, kit)
     except Failure as exc:
         message = exc.render(vocabulary(grader.module.__name__).with_reference(kit.labels, kit.numbers)) or \
             "check failed"
@@ -167,14 +172,33 @@ def run_test(grader: Grader, test: GradedTest, student: Answers | dict[str, str]
         message = f"{GRADER_PROBLEM}: {exc}"
     except Exception as exc:  # noqa: BLE001 - a grader bug must cost this test, not the batch
         message = f"{GRADER_PROBLEM}: {type(exc).__name__}"
-    printed = any(session.finish().output_bytes for session in opened)
+    printed = kit.close()
     if message and printed:
         message += f"\n({OUTPUT_NOTE})"
     return TestResult(test.name, test.item, 0.0 if message else test.points, test.points, message,
                       test.visibility, time.perf_counter() - start)
 
 
-def _refusal(grader: Grader, test: GradedTest, student: Answers) -> str:
+def new_kit(grader: Grader, test: GradedTest, student: Answers, sandbox: Sandbox, references: References) -> Kit:
+    """The kit of one test: its child (started on first use) holds the cells ``Grader.cells_for`` names."""
+    return Kit(lambda: sandbox.session(grader.cells_for(test, student.cells), test.limits(), test.arrays),
+               lambda probe: references.get(probe, test))
+
+
+def probe_key(probe: Probe, test: GradedTest) -> str:
+    """What a reference value depends on: the probe (a module-level function, or a ``functools.partial`` of one
+    with plain arguments) and what the test's child holds and how it receives arrays."""
+    function, arguments = probe, ""
+    if isinstance(probe, functools.partial):
+        function, arguments = probe.func, repr((probe.args, sorted(probe.keywords.items())))
+    name = getattr(function, "__qualname__", "")
+    if not name or "<" in name:
+        raise TypeError(f"a probe is a module-level function or a partial of one, not {name or type(probe)}")
+    return f"{function.__module__}.{name}{arguments} on {','.join(test.cells)} + {','.join(test.needs)} " \
+           f"({test.arrays})"
+
+
+def refusal(grader: Grader, test: GradedTest, student: Answers) -> str:
     """Why the test cannot run the student's cells at all: a cell missing or unreadable, or a rule broken."""
     problems = [student.problems[c] for c in test.cells if c in student.problems]
     if problems:

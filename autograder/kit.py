@@ -1,10 +1,10 @@
 """The check kit that every hidden grader uses.
 
-A hidden grader is a module of functions named ``test_<question>_...``, each
-decorated with ``@graded(item, points, ...)``. A test receives a ``Kit`` and
-fails by raising ``Failure`` (``kit.expect`` and the helpers below do that) with
-a message that says what was checked and by how much it missed, never the
-hidden inputs.
+A hidden grader is a package of pytest modules (see ``autograder.hidden_tests``)
+whose tests, named ``test_<question>_...`` and marked ``@graded(item, points)``,
+take the ``kit`` fixture. A test fails by raising ``Failure`` (``kit.expect`` and
+the helpers below do that) with a message that says what was checked and by how
+much it missed, never the hidden inputs.
 
 A message is a template with named fields, never an f-string:
 ``kit.expect(ok, "{what}: accuracy {accuracy:.3f}, required {target:.2f}",
@@ -46,11 +46,12 @@ from typing import Any, Callable
 
 import numpy as np
 
+from autograder.hidden_tests import Question, graded
 from autograder.rules import Rule
-from autograder.sandbox import Limits, Session, clean
+from autograder.sandbox import Session, clean
 
-__all__ = ["Failure", "Given", "GradedTest", "Kit", "Rule", "Vocabulary", "coarse", "collect", "compare_values",
-           "graded", "relative_error"]
+__all__ = ["Failure", "Given", "Kit", "Question", "Rule", "Vocabulary", "coarse", "compare_values", "graded",
+           "relative_error"]
 
 Probe = Callable[[Session], dict[str, Any]]
 
@@ -181,60 +182,6 @@ def grader_modules(grader: ModuleType) -> list[ModuleType]:
     return [grader, *(importlib.import_module(f"{grader.__name__}.{name}") for name in names)]
 
 
-@dataclass(frozen=True)
-class GradedTest:
-    """One hidden test: its points belong to ``item`` (a graded cell of the notebook)."""
-
-    function: Callable[["Kit"], None]
-    item: str
-    points: float
-    cells: tuple[str, ...]
-    needs: tuple[str, ...]
-    timeout: float
-    visibility: str
-    memory_bytes: int
-    arrays: str
-
-    @property
-    def name(self) -> str:
-        title = (self.function.__doc__ or self.function.__name__).strip().splitlines()[0].rstrip(".")
-        return f"{self.item}: {title}"
-
-    @property
-    def question(self) -> str:
-        return self.item.split("_", 1)[0]
-
-    def limits(self) -> Limits:
-        return Limits(wall_seconds=self.timeout, memory_bytes=self.memory_bytes)
-
-
-def graded(item: str, points: float, cells: tuple[str, ...] = (), needs: tuple[str, ...] = (),
-           timeout: float = 30.0, visibility: str = "visible", memory_bytes: int = 2 * 2**30,
-           arrays: str = "torch") -> Callable[[Callable[["Kit"], None]], Callable[["Kit"], None]]:
-    """Mark a test function. ``cells``: the student's answer cells under test; ``needs``: answer
-    cells it depends on, taken from the master so that a bug there costs points only once;
-    ``arrays``: whether arrays sent to the child arrive as torch tensors or numpy arrays."""
-    if visibility not in {"visible", "hidden", "after_due_date", "after_published"}:
-        raise ValueError(f"unknown visibility {visibility!r}")
-    if arrays not in {"torch", "numpy"}:
-        raise ValueError(f"unknown array type {arrays!r}")
-
-    def mark(function: Callable[["Kit"], None]) -> Callable[["Kit"], None]:
-        if not function.__name__.startswith(f"test_{item.split('_', 1)[0]}_"):
-            raise ValueError(f"{function.__name__}: a test's name starts with test_ and its question id")
-        function.graded = GradedTest(function, item, float(points), tuple(cells), tuple(needs), float(timeout),
-                                     visibility, memory_bytes, arrays)
-        return function
-
-    return mark
-
-
-def collect(grader: ModuleType) -> list[GradedTest]:
-    """The graded tests of a grader, module by module (see ``grader_modules``), each in definition order."""
-    return [value.graded for module in grader_modules(grader) for name, value in vars(module).items()
-            if name.startswith("test_") and hasattr(value, "graded")]
-
-
 class Kit:
     """What a test works with: the submission's session (started on first use) and reference values."""
 
@@ -250,6 +197,10 @@ class Kit:
         if self._session is None:
             self._session = self._open_session()
         return self._session
+
+    def close(self) -> bool:
+        """Finish the child, if one started; whether it printed anything."""
+        return self._session is not None and self._session.finish().output_bytes > 0
 
     def reference(self, probe: Probe) -> dict[str, Any]:
         """The probe's values on the master notebook (computed once per probe)."""

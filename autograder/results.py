@@ -69,6 +69,7 @@ class SubmissionResult:
     execution_time: float = 0.0
     submission_sha256: str = ""
     notes: list[str] = field(default_factory=list)
+    graded_with: str = ""  # digest of what graded it: the graders, the master, the engine, the helpers
 
     @property
     def score(self) -> float:
@@ -103,7 +104,7 @@ class SubmissionResult:
             "stdout_visibility": "hidden",
             "tests": [t.to_gradescope() for t in self.tests],
             "extra_data": {"schema": SCHEMA, "student": self.student, "assignment": self.assignment,
-                           "submission_sha256": self.submission_sha256,
+                           "submission_sha256": self.submission_sha256, "graded_with": self.graded_with,
                            "manual": [asdict(m) for m in self.manual], "notes": self.notes,
                            "execution_seconds": round(self.execution_time)},
         }
@@ -115,7 +116,7 @@ class SubmissionResult:
             raise ValueError("results.json written by another version of the grader")
         return cls(extra["student"], extra["assignment"], [TestResult.from_gradescope(t) for t in data["tests"]],
                    [ManualItem(**m) for m in extra.get("manual", [])], float(extra.get("execution_seconds", 0.0)),
-                   extra.get("submission_sha256", ""), list(extra.get("notes", [])))
+                   extra.get("submission_sha256", ""), list(extra.get("notes", [])), extra.get("graded_with", ""))
 
     def feedback(self) -> str:
         lines = [f"{self.assignment}: feedback for {self.student}", "", self.summary_line(), *self.notes, ""]

@@ -2,8 +2,10 @@
 
 For every student, ``OUT/<student>/results.json`` (Gradescope's schema) and
 ``OUT/<student>/feedback.txt``; for the batch, ``OUT/grades.csv``. A student
-whose results.json matches the same submission and the same graders is not
-graded again, so an interrupted batch resumes where it stopped.
+whose results.json was written for the same submission by the same graders
+(``grader_digest``: the assignment's grader package and master notebooks, the
+engine, the helpers) is not graded again, so an interrupted batch resumes where
+it stopped, and a batch run again after a grader fix grades everyone anew.
 """
 from __future__ import annotations
 
@@ -117,12 +119,26 @@ def fingerprint(submission: Submission) -> str:
     return ",".join(digest(p) for p in submission.files.values())
 
 
-def _finished(folder: Path, submission: Submission) -> SubmissionResult | None:
+def grader_digest(assignment: Assignment, package: Path = Path(__file__).resolve().parents[1]) -> str:
+    """A digest of everything that decides a grade besides the submission: every module of ``package``
+    (``autograder``) but the other assignments' graders, every module of ``course_utils`` next to it, and the
+    assignment's master notebooks."""
+    graders = package / "graders"
+    own = {nb.name for nb in assignment.notebooks}
+    files = [p for p in package.rglob("*.py") if p.parent.parent != graders or p.parent.name in own]
+    files += list((package.parent / "course_utils").rglob("*.py")) + [nb.path for nb in assignment.notebooks]
+    digest = hashlib.sha256()
+    for path in sorted(files, key=lambda p: p.as_posix()):
+        digest.update(path.relative_to(package.parent).as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _finished(folder: Path, submission: Submission, graders: str) -> SubmissionResult | None:
     try:
         result = SubmissionResult.from_gradescope(json.loads((folder / "results.json").read_text()))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return result if result.submission_sha256 == fingerprint(submission) else None
+    return result if result.submission_sha256 == fingerprint(submission) and result.graded_with == graders else None
 
 
 def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs: int = 1,
@@ -130,14 +146,15 @@ def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs
     log = log or sys.stderr
     students = discover(assignment, paths)
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
-    done = {s: r for s, submission in students.items() if (r := _finished(out / s, submission)) is not None}
+    graders = grader_digest(assignment)
+    done = {s: r for s, submission in students.items() if (r := _finished(out / s, submission, graders)) is not None}
     todo = [s for s in students if s not in done]
     if done:
         print(f"{len(done)} submission(s) already graded in {out}: kept", file=log)
     if todo:
         grading = Grading(root, assignment.name, hide=_private_folders(root, out, paths))
         try:
-            _grade_batch(grading, {s: students[s] for s in todo}, out, jobs, done, log)
+            _grade_batch(grading, {s: students[s] for s in todo}, out, jobs, done, graders, log)
         finally:
             grading.close()
     results = [done[s] for s in students]
@@ -154,7 +171,7 @@ def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs
 
 
 def _grade_batch(grading: Grading, students: dict[str, Submission], out: Path, jobs: int,
-                 done: dict[str, SubmissionResult], log) -> None:
+                 done: dict[str, SubmissionResult], graders: str, log) -> None:
     """Grade ``students`` one question at a time, spread over ``jobs`` processes: each question of the master
     first, then that question for every student, with the reference values the master's run computed (so no
     worker computes them again). Units wait in a queue, the costliest first (a question costs what the master's
@@ -198,6 +215,7 @@ def _grade_batch(grading: Grading, students: dict[str, Submission], out: Path, j
                     master_ok = True
                 else:
                     result.submission_sha256 = fingerprint(students[student])
+                    result.graded_with = graders
                     finished.append(result)
             while master_ok and finished:
                 result = finished.pop()

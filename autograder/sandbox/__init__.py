@@ -17,6 +17,7 @@ and capped, its type names must be identifiers, and what the host could not appl
 from __future__ import annotations
 
 import os
+import pkgutil
 import socket
 import subprocess
 import sys
@@ -33,13 +34,23 @@ from autograder.sandbox.wire import DType, Handle
 __all__ = ["DType", "Limits", "Outcome", "Remote", "Sandbox", "SandboxConfig", "SandboxError", "SandboxFailure",
            "Session", "clean"]
 
-DEFAULT_PRELOAD = (
-    "numpy", "numpy.random", "torch", "matplotlib", "matplotlib.pyplot", "course_utils", "course_utils.model_tools",
-    "course_utils.gradient_check", "course_utils.spiral", "course_utils.plots", "course_utils.data",
-    "course_utils.solver", "course_utils.optim", "course_utils.vis", "math", "random", "itertools",
+# imported once in the host, so that no child pays for them: the libraries notebooks use, the standard modules
+# they commonly import, and every module of course_utils (``preload_modules``)
+LIBRARIES = (
+    "numpy", "numpy.random", "torch", "matplotlib", "matplotlib.pyplot", "math", "random", "itertools",
     "functools", "collections", "copy", "time", "json", "re", "typing", "dataclasses", "statistics", "warnings",
     "inspect", "textwrap", "string", "operator", "contextlib", "abc", "enum", "numbers", "decimal", "fractions",
 )
+
+
+def preload_modules() -> tuple[str, ...]:
+    """``LIBRARIES``, then ``course_utils`` and each of its modules as the package holds them today."""
+    import course_utils
+
+    helpers = sorted(info.name for info in pkgutil.iter_modules(course_utils.__path__) if not info.name.startswith("_"))
+    return (*LIBRARIES, "course_utils", *(f"course_utils.{name}" for name in helpers))
+
+
 STRING_LIMIT = 10_000
 KEY_LIMIT = 200
 REPLY_LIMIT = 64 * 2**20  # the grader decodes and converts what it receives: a child gets this much of its memory
@@ -82,7 +93,7 @@ class SandboxConfig:
     children may read besides Python's (``folders``), folders they must not (``hide``), the array type."""
 
     setup_cells: tuple[tuple[str, str], ...] = ()
-    preload: tuple[str, ...] = DEFAULT_PRELOAD
+    preload: tuple[str, ...] = field(default_factory=preload_modules)
     folders: tuple[str, ...] = ()
     hide: tuple[str, ...] = ()
     array_api: str = "torch"

@@ -1,74 +1,98 @@
-"""``course check``: notebook run, master and blank release under the hidden graders, the mutant catalogue."""
+"""``course check`` on every assignment that ``course list`` knows, and the machinery it is made of.
+
+The check of one assignment (its notebook run, master and blank release under the hidden graders, mutant
+catalogue) is computed once per assignment, in one xdist group of its own, so the assignments run side by side
+on the two cores; what each costs is printed at the end of the run (``tests/conftest.py``).
+"""
 import nbformat
 import pytest
 
-from autograder.assignments import CourseError, load_assignment
+from autograder.assignments import CourseError, list_assignments, load_assignment
 from autograder.check import check, format_report
 from autograder.check.mutants import Alternative, Mutant, apply_edits, judge, load_catalogue
-from autograder.engine import GRADER_PROBLEM
+from autograder.engine import GRADER_PROBLEM, load_grader, run_test
 from autograder.notebook_scoring import merge_answers, score
 from autograder.results import TestResult
+from autograder.rules import forbidden_uses
 from tests.conftest import ROOT
 
-NOTEBOOK = "spiral_from_scratch"
+ASSIGNMENTS = [a.name for a in list_assignments(ROOT)]
 
 
-@pytest.fixture(scope="module")
-def spiral_check():
-    (result,) = check(ROOT, [load_assignment(ROOT, NOTEBOOK)], quick=True, jobs=2)
-    return result
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def checked(request):
+    assignment = load_assignment(ROOT, request.param)
+    (result,) = check(ROOT, [assignment], quick=True, jobs=2)
+    request.node.user_properties.append(("check_seconds", (request.param, result.seconds)))
+    return assignment, result
 
 
-def test_master_scores_every_auto_point_and_blank_release_none(spiral_check):
-    assert (spiral_check.master.score, spiral_check.master.max_score) == (70, 70)
-    assert (spiral_check.blank.score, spiral_check.blank.max_score) == (0, 70)
-    assert sum(m.max_score for m in spiral_check.master.manual) == 30
+def test_master_scores_every_auto_point_and_blank_release_none(checked):
+    assignment, result = checked
+    auto, manual = assignment.points("auto"), assignment.points("manual")
+    assert auto > 0
+    assert (result.master.score, result.master.max_score) == (auto, auto)
+    assert (result.blank.score, result.blank.max_score) == (0, auto)
+    assert sum(m.max_score for m in result.master.manual) == manual
 
 
-def test_master_notebook_runs_top_to_bottom_and_passes_its_own_cells(spiral_check):
-    (run,) = spiral_check.notebook_runs.values()
-    assert run.points() == (70.0, 70.0)
+def test_master_notebook_runs_top_to_bottom_and_passes_its_own_cells(checked):
+    assignment, result = checked
+    assert sum(run.points()[0] for run in result.notebook_runs.values()) == assignment.points("auto")
 
 
-def test_every_mutant_is_caught_and_every_alternative_keeps_its_points(spiral_check):
-    assert spiral_check.problems == []
-    assert "all checks passed" in format_report([spiral_check])
-    mutants = [v for v in spiral_check.verdicts if isinstance(v.entry, Mutant)]
-    for verdict in mutants:
+def test_every_mutant_is_caught_on_its_question_only_and_every_alternative_keeps_its_points(checked):
+    _, result = checked
+    assert result.problems == []
+    assert "all checks passed" in format_report([result])
+    for verdict in result.verdicts:
         lost = {t.item for t in verdict.results if not t.passed}
-        assert verdict.entry.item in lost
-        assert {item.split("_")[0] for item in lost} == {verdict.entry.question}
+        if isinstance(verdict.entry, Mutant):
+            assert verdict.entry.item in lost and {i.split("_")[0] for i in lost} == {verdict.entry.question}
+        else:
+            assert not lost
 
 
-def test_blank_release_fails_for_reasons_students_can_read(spiral_check):
-    messages = {t.item: t.message for t in spiral_check.blank.tests}
-    assert "NotImplementedError" in messages["Q1_forward"]
+def test_blank_release_fails_for_reasons_students_can_read(checked):
+    _, result = checked
+    for test in result.blank.tests:
+        assert test.message and not test.message.startswith(GRADER_PROBLEM), test.name
 
 
-def test_catalogue_has_three_bugs_for_every_graded_item_and_correct_variants():
-    mutants, alternatives = load_catalogue(ROOT, NOTEBOOK)
-    (notebook,) = load_assignment(ROOT, NOTEBOOK).notebooks
-    for cell in notebook.graded_cells:
-        if cell.kind == "auto":
-            assert sum(m.item == cell.grade_id for m in mutants) >= 3, cell.grade_id
-    assert len(alternatives) >= 6
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_catalogue_has_three_bugs_for_every_graded_item_and_a_correct_variant_of_every_answer_cell(name):
+    mutants, alternatives = load_catalogue(ROOT, name)
+    for notebook in load_assignment(ROOT, name).notebooks:
+        for cell in notebook.graded_cells:
+            if cell.kind == "auto":
+                assert sum(m.item == cell.grade_id for m in mutants) >= 3, cell.grade_id
+        tested = {c for t in load_grader(name, notebook).tests for c in t.cells}
+        assert tested - {a.cell for a in alternatives} == set()
 
 
-def test_a_mutant_loses_points_only_on_its_question_when_every_test_runs():
-    from autograder.workers import Grading
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_the_master_keeps_every_rule_and_breaking_one_costs_every_test_of_the_cell(name):
+    for notebook in load_assignment(ROOT, name).notebooks:
+        grader = load_grader(name, notebook)
+        for cell, rules in grader.rules.items():
+            master = grader.master_cells[cell]
+            assert forbidden_uses(master, rules) == [], cell
+            tests = [t for t in grader.tests if cell in t.cells]
+            for rule in rules:
+                source = _breaking(rule) + master
+                for test in tests:
+                    result = run_test(grader, test, {**grader.master_cells, cell: source}, None, None)
+                    assert result.score == 0 and rule.reason in result.message, (cell, rule.reason, test.name)
 
-    grading = Grading(ROOT, NOTEBOOK)
-    try:
-        grader = grading.graders[NOTEBOOK]
-        mutant, *_ = [m for m in load_catalogue(ROOT, NOTEBOOK)[0] if m.item == "Q1_forward"]
-        answers = {**grader.master_cells, mutant.cell: apply_edits(grader.master_cells[mutant.cell], mutant.edits, "")}
-        fast = [t for t in grader.tests if t.question in {"Q1", "Q2", "Q3", "Q4", "Q5"} and "training" not in t.item]
-        grader.tests = fast
-        results = grading.grade_answers(NOTEBOOK, answers)
-    finally:
-        grading.close()
-    assert any(not t.passed for t in results if t.question == "Q1")
-    assert all(t.passed for t in results if t.question != "Q1")
+
+def _breaking(rule) -> str:
+    """A line of code that breaks ``rule``."""
+    if rule.names:
+        name = rule.names[0]
+        return (f"import {name.split('.')[0]}\n" if "." in name else "") + f"broken = {name}\n"
+    if rule.attributes:
+        return f"broken = print.{rule.attributes[0]}\n"
+    return "for broken in ():\n    pass\n"
 
 
 def test_judge_flags_survivors_spill_over_and_strict_checks():
@@ -87,6 +111,11 @@ def test_judge_flags_survivors_spill_over_and_strict_checks():
 def test_an_edit_that_no_longer_fits_the_master_fails_loudly():
     with pytest.raises(CourseError, match="occurs 0 times"):
         apply_edits("x = 1\n", (("y = 2", "y = 3"),), "stale mutant")
+
+
+def test_an_alternative_may_replace_the_whole_cell():
+    assert Alternative("mine", "Q1_solution", source="def f():\n    return 1\n").apply("x = 1\n") == \
+        "def f():\n    return 1\n"
 
 
 def test_merge_takes_only_answer_cells_from_the_submission(root):

@@ -53,19 +53,17 @@ def test_the_child_of_a_test_runs_the_runtime_part_of_its_cells_rules_first(spir
     assert cells[0] == ("rule_0", "torch.set_grad_enabled(False)") and [n for n, _ in cells[1:]] == ["Q1_solution"]
 
 
-def test_a_bug_in_a_hidden_test_costs_that_test_not_the_batch(spiral_notebook):
+def test_a_bug_in_a_hidden_test_costs_that_test_not_the_batch(spiral_notebook, monkeypatch):
     from autograder.engine import GRADER_PROBLEM, References, run_test
-    from autograder.kit import graded
 
     grader = load_grader(NOTEBOOK, spiral_notebook)
+    test = grader.tests[0]
 
-    @graded("Q1_forward", 2, cells=("Q1_solution",))
-    def test_Q1_forward_broken_grader(kit):
-        """a hidden test with a bug."""
+    def broken(kit):
         return len(5)
 
-    result = run_test(grader, test_Q1_forward_broken_grader.graded, grader.master_cells, sandbox=None,
-                      references=References(grader))
+    monkeypatch.setattr(test.node, "obj", broken)
+    result = run_test(grader, test, grader.master_cells, sandbox=None, references=References(grader))
     assert result.score == 0 and result.message.startswith(f"{GRADER_PROBLEM}: TypeError")
 
 

@@ -133,6 +133,35 @@ def test_a_second_run_keeps_finished_results_and_regrades_a_changed_submission(g
     assert "no list of cells" in carol["tests"][0]["output"]
 
 
+def test_a_second_run_after_a_grader_change_grades_everyone_again(graded_batch, monkeypatch, capsys):
+    submissions, out, _ = graded_batch
+    before = (out / "alice" / "results.json").stat().st_mtime_ns
+    monkeypatch.setattr("autograder.grade.grader_digest", lambda assignment: "a fixed grader")
+    assert main(["grade", "spiral_from_scratch", str(submissions), "--out", str(out)]) == 0
+    assert "already graded" not in capsys.readouterr().err
+    assert (out / "alice" / "results.json").stat().st_mtime_ns != before
+    assert json.loads((out / "alice" / "results.json").read_text())["extra_data"]["graded_with"] == "a fixed grader"
+
+
+def test_the_grader_digest_follows_the_assignments_graders_master_engine_and_helpers(spiral, tmp_path):
+    from autograder.grade import grader_digest
+    from tests.conftest import ROOT
+
+    for folder in ("autograder", "course_utils"):
+        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    digest = grader_digest(spiral, tmp_path / "autograder")
+    assert digest == grader_digest(spiral, tmp_path / "autograder")
+    (tmp_path / "autograder/graders/fc_and_cnn/q01_fc_forward.py").write_text("# another assignment's grader\n")
+    assert grader_digest(spiral, tmp_path / "autograder") == digest
+    seen = {digest}
+    for changed in ("autograder/graders/spiral_from_scratch/q1_instance_norm.py", "autograder/kit.py",
+                    "autograder/sandbox/host.py", "course_utils/spiral.py"):
+        with (tmp_path / changed).open("a") as file:
+            file.write("\n# fixed\n")
+        seen.add(grader_digest(spiral, tmp_path / "autograder"))
+    assert len(seen) == 5
+
+
 def test_grade_exits_2_on_instructor_errors(tmp_path, capsys):
     assert main(["grade", "no_such_assignment", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
     assert "unknown assignment" in capsys.readouterr().err

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from autograder.kit import (UNSHOWN, WITHHELD, Failure, Given, Kit, Vocabulary, coarse, compare_values, graded,
+from autograder.kit import (UNSHOWN, WITHHELD, Failure, Given, Kit, Vocabulary, coarse, compare_values,
                             vocabulary)
 
 
@@ -62,22 +62,6 @@ def test_require_accuracy():
     assert kit.require_accuracy(logits, np.array([0, 1, 0, 1]), 0.9, "val") == 1.0
     with pytest.raises(Failure, match="accuracy 0.500, required at least 0.90"):
         kit.require_accuracy(logits, np.array([1, 1, 1, 1]), 0.9, "val")
-
-
-def test_graded_requires_the_question_id_in_the_test_name():
-    with pytest.raises(ValueError, match="question id"):
-        graded("Q1_forward", 1)(lambda kit: None)
-    with pytest.raises(ValueError, match="visibility"):
-        graded("Q1_forward", 1, visibility="sometimes")
-
-
-def test_graded_knows_the_array_type_of_its_child():
-    def test_Q1_numpy(kit):
-        pass
-
-    assert graded("Q1_forward", 1, arrays="numpy")(test_Q1_numpy).graded.arrays == "numpy"
-    with pytest.raises(ValueError, match="array type"):
-        graded("Q1_forward", 1, arrays="jax")
 
 
 GRADER = Vocabulary(frozenset({"{what}: accuracy {accuracy:.3f}, required at least {threshold:.2f}",

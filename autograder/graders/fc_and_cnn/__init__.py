@@ -18,11 +18,30 @@ from __future__ import annotations
 
 import ast
 
-from autograder.kit import Rule
+from autograder.kit import Question, Rule
 
 SETUP_CELLS = ("given_imports", "given_data", "given_sandwich", "given_cnn_settings")
 LAYERS = ("Q1_solution", "Q2_solution", "Q3_solution", "Q4_solution", "Q5_solution")
 PART1 = (*LAYERS, "Q6_solution", "Q7_solution", "Q8_solution", "Q9_solution", "Q10_solution")
+# Part 1 (numpy) receives numpy arrays, Part 2 (PyTorch) tensors
+QUESTIONS = {
+    "Q1": Question(cells=("Q1_solution",), arrays="numpy"),
+    "Q2": Question(cells=("Q2_solution",), needs=("Q1_solution",), arrays="numpy"),
+    "Q3": Question(cells=("Q3_solution",), arrays="numpy"),
+    "Q4": Question(cells=("Q4_solution",), needs=("Q3_solution",), arrays="numpy"),
+    "Q5": Question(cells=("Q5_solution",), arrays="numpy"),
+    "Q6": Question(cells=("Q6_solution",), needs=LAYERS, arrays="numpy"),
+    "Q7": Question(cells=("Q7_solution",), needs=(*LAYERS, "Q6_solution"), arrays="numpy"),
+    "Q8": Question(cells=("Q8_solution",), needs=LAYERS, arrays="numpy"),
+    "Q9": Question(cells=("Q9_solution",), needs=(*LAYERS, "Q8_solution"), arrays="numpy"),
+    "Q10": Question(cells=("Q10_solution",), needs=(*LAYERS, "Q8_solution", "Q9_solution"), arrays="numpy"),
+    "Q11": Question(cells=("Q11_solution",)),
+    "Q12": Question(cells=("Q12_solution",), needs=("Q11_solution",)),
+    "Q13": Question(cells=("Q13_solution",)),
+    "Q14": Question(cells=("Q14_solution",), needs=("Q11_solution", "Q12_solution", "Q13_solution")),
+    "Q15": Question(cells=("Q15_solution",), needs=("Q11_solution",)),
+    "Q16": Question(cells=("Q16_solution",), arrays="numpy"),
+}
 
 NO_LOOPS = Rule("Q1-Q6 must be vectorized: no for/while loop or comprehension (nor np.vectorize, "
                 "np.apply_along_axis, np.frompyfunc or map)",

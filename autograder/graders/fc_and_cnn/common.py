@@ -7,13 +7,9 @@ from functools import lru_cache
 import numpy as np
 
 from autograder.graders.fc_and_cnn import HIDDEN_DRAW
-from autograder.kit import Given, Kit, graded
+from autograder.kit import Given, Kit
 from autograder.sandbox import Remote, Session
 from course_utils.data import synthetic_gaze
-
-
-def numpy_test(item: str, points: float, **options):
-    return graded(item, points, arrays="numpy", **options)
 
 
 def normal(seed: int, *shape: int, scale: float = 1.0, shift: float = 0.0) -> np.ndarray:

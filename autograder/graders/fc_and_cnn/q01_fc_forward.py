@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.fc_and_cnn.common import FC_CASES, normal, numpy_test
-from autograder.kit import Kit
+from autograder.graders.fc_and_cnn.common import FC_CASES, normal
+from autograder.kit import Kit, graded
 from autograder.sandbox import Session
 
 
@@ -17,13 +17,13 @@ def fc_forward_values(s: Session) -> dict:
     return out
 
 
-@numpy_test("Q1_fc_forward", 2, cells=("Q1_solution",))
+@graded("Q1_fc_forward", 2)
 def test_Q1_forward_matches_reference(kit: Kit) -> None:
     """the output matches the reference on hidden shapes, including 4-D and 5-D inputs."""
     kit.compare(fc_forward_values, rtol=1e-10)
 
 
-@numpy_test("Q1_fc_forward", 1, cells=("Q1_solution",))
+@graded("Q1_fc_forward", 1)
 def test_Q1_forward_returns_out_and_cache(kit: Kit) -> None:
     """returns (out, cache) with cache = (x, w, b) unchanged."""
     x, w, b = normal(1201, 3, 2, 4), normal(1202, 8, 5), normal(1203, 5)

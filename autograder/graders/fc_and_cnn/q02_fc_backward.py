@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.fc_and_cnn.common import FC_CASES, normal, numpy_test
-from autograder.kit import Kit
+from autograder.graders.fc_and_cnn.common import FC_CASES, normal
+from autograder.kit import Kit, graded
 from autograder.sandbox import Session
 
 
@@ -19,13 +19,13 @@ def fc_backward_values(s: Session) -> dict:
     return out
 
 
-@numpy_test("Q2_fc_backward", 2, cells=("Q2_solution",), needs=("Q1_solution",))
+@graded("Q2_fc_backward", 2)
 def test_Q2_backward_matches_reference(kit: Kit) -> None:
     """dx, dw and db match the reference on hidden shapes."""
     kit.compare(fc_backward_values, rtol=1e-10)
 
 
-@numpy_test("Q2_fc_backward", 2, cells=("Q2_solution",), needs=("Q1_solution",))
+@graded("Q2_fc_backward", 2)
 def test_Q2_backward_matches_finite_differences(kit: Kit) -> None:
     """dx, dw and db match finite differences of fc_forward on a 3-D input."""
     s = kit.session
@@ -37,7 +37,7 @@ def test_Q2_backward_matches_finite_differences(kit: Kit) -> None:
     kit.gradient_check(lambda v: s.call("fc_forward", x, w, v)[0], b, dout, db, "db")
 
 
-@numpy_test("Q2_fc_backward", 1, cells=("Q2_solution",), needs=("Q1_solution",))
+@graded("Q2_fc_backward", 1)
 def test_Q2_backward_shapes(kit: Kit) -> None:
     """dx has the shape of x (here 4-D), dw the shape of w and db the shape of b."""
     s = kit.session

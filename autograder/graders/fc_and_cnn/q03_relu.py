@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.fc_and_cnn.common import normal, numpy_test
-from autograder.kit import Kit
+from autograder.graders.fc_and_cnn.common import normal
+from autograder.kit import Kit, graded
 from autograder.sandbox import Session
 
 
@@ -19,13 +19,13 @@ def relu_forward_values(s: Session) -> dict:
             for seed, shape in [(3101, (5, 6)), (3102, (2, 3, 4)), (3103, (7,))]}
 
 
-@numpy_test("Q3_relu_forward", 1, cells=("Q3_solution",))
+@graded("Q3_relu_forward", 1)
 def test_Q3_forward_matches_reference(kit: Kit) -> None:
     """the output matches the reference for 1-D, 2-D and 3-D inputs that contain zeros."""
     kit.compare(relu_forward_values, rtol=0.0)
 
 
-@numpy_test("Q3_relu_forward", 1, cells=("Q3_solution",))
+@graded("Q3_relu_forward", 1)
 def test_Q3_forward_leaves_its_input_unchanged(kit: Kit) -> None:
     """the cache holds the input unchanged (no in-place clipping of x)."""
     x = _relu_input(3201, 4, 5)
@@ -44,13 +44,13 @@ def relu_backward_values(s: Session) -> dict:
     return out
 
 
-@numpy_test("Q4_relu_backward", 2, cells=("Q4_solution",), needs=("Q3_solution",))
+@graded("Q4_relu_backward", 2)
 def test_Q4_backward_matches_reference(kit: Kit) -> None:
     """dx matches the reference, with a zero gradient where x <= 0."""
     kit.compare(relu_backward_values, rtol=0.0)
 
 
-@numpy_test("Q4_relu_backward", 2, cells=("Q4_solution",), needs=("Q3_solution",))
+@graded("Q4_relu_backward", 2)
 def test_Q4_backward_matches_finite_differences(kit: Kit) -> None:
     """dx matches finite differences of relu_forward."""
     s = kit.session

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.fc_and_cnn.common import labels, normal, numpy_test
-from autograder.kit import Kit
+from autograder.graders.fc_and_cnn.common import labels, normal
+from autograder.kit import Kit, graded
 from autograder.sandbox import Session
 
 
@@ -26,13 +26,13 @@ def softmax_extreme_values(s: Session) -> dict:
     return {"loss for scores up to 3e4": loss, "dx for scores up to 3e4": dx}
 
 
-@numpy_test("Q5_softmax_loss", 3, cells=("Q5_solution",))
+@graded("Q5_softmax_loss", 3)
 def test_Q5_loss_and_gradient_match_reference(kit: Kit) -> None:
     """loss and dx match the reference on hidden scores and labels."""
     kit.compare(softmax_values, rtol=1e-7)
 
 
-@numpy_test("Q5_softmax_loss", 2, cells=("Q5_solution",))
+@graded("Q5_softmax_loss", 2)
 def test_Q5_gradient_matches_finite_differences(kit: Kit) -> None:
     """dx matches finite differences of your own loss."""
     s = kit.session
@@ -43,13 +43,13 @@ def test_Q5_gradient_matches_finite_differences(kit: Kit) -> None:
                        result[1], "dx", rtol=1e-6)
 
 
-@numpy_test("Q5_softmax_loss", 2, cells=("Q5_solution",))
+@graded("Q5_softmax_loss", 2)
 def test_Q5_is_stable_for_large_scores(kit: Kit) -> None:
     """scores of +-1000 and beyond give a finite loss and gradient equal to the reference."""
     kit.compare(softmax_extreme_values, rtol=1e-7)
 
 
-@numpy_test("Q5_softmax_loss", 1, cells=("Q5_solution",))
+@graded("Q5_softmax_loss", 1)
 def test_Q5_returns_a_number_and_a_gradient(kit: Kit) -> None:
     """the loss is a single number and dx has the shape of the scores."""
     loss, dx = kit.session.call("softmax_loss", normal(5301, 3, 4), labels(5302, 3, 4))

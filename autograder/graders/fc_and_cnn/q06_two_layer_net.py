@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.fc_and_cnn import LAYERS
-from autograder.graders.fc_and_cnn.common import labels, model_gradient_check, normal, numpy_test, set_params
-from autograder.kit import Kit
+from autograder.graders.fc_and_cnn.common import labels, model_gradient_check, normal, set_params
+from autograder.kit import Kit, graded
 from autograder.sandbox import Session
 
 
@@ -37,7 +36,7 @@ def two_layer_loss(s: Session) -> dict:
     return out
 
 
-@numpy_test("Q6_two_layer_net", 2, cells=("Q6_solution",), needs=LAYERS)
+@graded("Q6_two_layer_net", 2)
 def test_Q6_initialization(kit: Kit) -> None:
     """W1, b1, W2, b2 have the right shapes; weights have std weight_scale, biases are zero."""
     s = kit.session
@@ -59,19 +58,19 @@ def test_Q6_initialization(kit: Kit) -> None:
     kit.array(default.get("W2"), (128, 4), "W2 with the default sizes")
 
 
-@numpy_test("Q6_two_layer_net", 3, cells=("Q6_solution",), needs=LAYERS)
+@graded("Q6_two_layer_net", 3)
 def test_Q6_scores_match_reference(kit: Kit) -> None:
     """scores match the reference for parameters that make some hidden units negative (the ReLU matters)."""
     kit.compare(two_layer_scores, rtol=1e-9)
 
 
-@numpy_test("Q6_two_layer_net", 3, cells=("Q6_solution",), needs=LAYERS)
+@graded("Q6_two_layer_net", 3)
 def test_Q6_loss_and_gradients_match_reference(kit: Kit) -> None:
     """loss and gradients match the reference without and with L2 regularization."""
     kit.compare(two_layer_loss, rtol=1e-8)
 
 
-@numpy_test("Q6_two_layer_net", 2, cells=("Q6_solution",), needs=LAYERS)
+@graded("Q6_two_layer_net", 2)
 def test_Q6_gradients_match_finite_differences(kit: Kit) -> None:
     """every gradient matches finite differences of your own loss, with reg = 0.5."""
     model = kit.session.new("TwoLayerNet", input_dim=4, hidden_dim=5, num_classes=3, reg=0.5)

@@ -1,12 +1,12 @@
 """Q7: train_two_layer_net on a hidden draw reaches the calibrated validation target."""
 from __future__ import annotations
 
-from autograder.graders.fc_and_cnn import CALIBRATION, HIDDEN_DRAW, LAYERS
-from autograder.graders.fc_and_cnn.common import numpy_test, trained_val_accuracy, training_data
-from autograder.kit import Given, Kit
+from autograder.graders.fc_and_cnn import CALIBRATION, HIDDEN_DRAW
+from autograder.graders.fc_and_cnn.common import trained_val_accuracy, training_data
+from autograder.kit import Given, Kit, graded
 
 
-@numpy_test("Q7_training", 3, cells=("Q7_solution",), needs=(*LAYERS, "Q6_solution"), timeout=120)
+@graded("Q7_training", 3, timeout=120)
 def test_Q7_reaches_the_accuracy_target_on_a_hidden_draw(kit: Kit) -> None:
     """trained on a hidden draw of the data, the two-layer network reaches the validation target."""
     target = CALIBRATION["Q7"]["threshold"]

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.fc_and_cnn import LAYERS
-from autograder.graders.fc_and_cnn.common import labels, model_gradient_check, normal, numpy_test, set_params
-from autograder.kit import Kit
+from autograder.graders.fc_and_cnn.common import labels, model_gradient_check, normal, set_params
+from autograder.kit import Kit, graded
 from autograder.sandbox import Session
 
 
@@ -45,7 +44,7 @@ def fc_net_gradients(s: Session) -> dict:
     return fc_net_values(s, with_grads=True)
 
 
-@numpy_test("Q8_fully_connected_net", 3, cells=("Q8_solution",), needs=LAYERS)
+@graded("Q8_fully_connected_net", 3)
 def test_Q8_initialization_depth_and_seed(kit: Kit) -> None:
     """one W and b per layer for depths 1 to 5, weights with std weight_scale, zero biases, seed reproducible."""
     s = kit.session
@@ -74,19 +73,19 @@ def test_Q8_initialization_depth_and_seed(kit: Kit) -> None:
     kit.expect(not np.array_equal(params["W1"], other.get("params")["W1"]), "another seed should give other weights")
 
 
-@numpy_test("Q8_fully_connected_net", 4, cells=("Q8_solution",), needs=LAYERS)
+@graded("Q8_fully_connected_net", 4)
 def test_Q8_scores_and_loss_match_reference(kit: Kit) -> None:
     """scores and loss match the reference for 0, 1, 2 and 4 hidden layers, with and without reg."""
     kit.compare(fc_net_scores_and_loss, rtol=1e-9)
 
 
-@numpy_test("Q8_fully_connected_net", 4, cells=("Q8_solution",), needs=LAYERS)
+@graded("Q8_fully_connected_net", 4)
 def test_Q8_gradients_match_reference(kit: Kit) -> None:
     """every gradient matches the reference for 0, 1, 2 and 4 hidden layers, with and without reg."""
     kit.compare(fc_net_gradients, rtol=1e-8)
 
 
-@numpy_test("Q8_fully_connected_net", 4, cells=("Q8_solution",), needs=LAYERS)
+@graded("Q8_fully_connected_net", 4)
 def test_Q8_gradients_match_finite_differences(kit: Kit) -> None:
     """every gradient of a three-hidden-layer network matches finite differences of your own loss."""
     model = kit.session.new("FullyConnectedNet", [4, 3, 5], input_dim=3, num_classes=3, reg=0.8)

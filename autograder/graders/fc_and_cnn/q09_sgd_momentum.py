@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.fc_and_cnn import HIDDEN_DRAW, LAYERS
-from autograder.graders.fc_and_cnn.common import normal, numpy_test, trained_val_accuracy, training_data
-from autograder.kit import Given, Kit
+from autograder.graders.fc_and_cnn import HIDDEN_DRAW
+from autograder.graders.fc_and_cnn.common import normal, trained_val_accuracy, training_data
+from autograder.kit import Given, Kit, graded
 from autograder.sandbox import Remote, Session
 
 
@@ -19,13 +19,13 @@ def momentum_steps(s: Session) -> dict:
     return out
 
 
-@numpy_test("Q9_sgd_momentum", 2, cells=("Q9_solution",), needs=(*LAYERS, "Q8_solution"))
+@graded("Q9_sgd_momentum", 2)
 def test_Q9_momentum_steps_match_reference(kit: Kit) -> None:
     """three steps with a custom learning rate and momentum, the velocity carried in config."""
     kit.compare(momentum_steps, rtol=1e-12)
 
 
-@numpy_test("Q9_sgd_momentum", 1, cells=("Q9_solution",), needs=(*LAYERS, "Q8_solution"))
+@graded("Q9_sgd_momentum", 1)
 def test_Q9_defaults(kit: Kit) -> None:
     """config=None uses learning_rate 1e-2 and momentum 0.9, and the velocity starts at zero."""
     w, dw = normal(9201, 2, 5), normal(9202, 2, 5)
@@ -40,7 +40,7 @@ def test_Q9_defaults(kit: Kit) -> None:
                error=error)
 
 
-@numpy_test("Q9_comparison", 2, cells=("Q9_solution",), needs=(*LAYERS, "Q8_solution"), timeout=120)
+@graded("Q9_comparison", 2, timeout=120)
 def test_Q9_comparison_trains_both_rules(kit: Kit) -> None:
     """on a hidden draw, three epochs: both runs train FullyConnectedNet([256, 128, 64]) and momentum wins."""
     kit.session.seed(9301)

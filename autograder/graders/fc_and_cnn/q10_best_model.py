@@ -1,12 +1,12 @@
 """Q10: the best fully connected model reaches the target in at most 50 epochs."""
 from __future__ import annotations
 
-from autograder.graders.fc_and_cnn import CALIBRATION, HIDDEN_DRAW, LAYERS
-from autograder.graders.fc_and_cnn.common import numpy_test, trained_val_accuracy, training_data
-from autograder.kit import Given, Kit
+from autograder.graders.fc_and_cnn import CALIBRATION, HIDDEN_DRAW
+from autograder.graders.fc_and_cnn.common import trained_val_accuracy, training_data
+from autograder.kit import Given, Kit, graded
 
 
-@numpy_test("Q10_training", 5, cells=("Q10_solution",), needs=(*LAYERS, "Q8_solution", "Q9_solution"), timeout=180)
+@graded("Q10_training", 5, timeout=180)
 def test_Q10_reaches_the_accuracy_target_on_a_hidden_draw(kit: Kit) -> None:
     """trained on a hidden draw in at most 50 epochs, the best model keeps its best epoch and reaches the target."""
     target = CALIBRATION["Q10"]["threshold"]

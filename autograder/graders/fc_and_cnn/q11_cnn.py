@@ -5,7 +5,7 @@ from autograder.graders.fc_and_cnn.common import CNN_SHAPES, cnn_forward, expect
 from autograder.kit import Kit, graded
 
 
-@graded("Q11_cnn", 2, cells=("Q11_solution",))
+@graded("Q11_cnn", 2)
 def test_Q11_output_shape(kit: Kit) -> None:
     """scores have shape (N, 4) for batches of 1, 3 and 9 images."""
     model = kit.session.new("CNNWithoutBatchNorm")
@@ -13,13 +13,13 @@ def test_Q11_output_shape(kit: Kit) -> None:
         kit.array(model.call("forward", images(11201 + n, n)), (n, 4), "the scores")
 
 
-@graded("Q11_cnn", 3, cells=("Q11_solution",))
+@graded("Q11_cnn", 3)
 def test_Q11_layers_and_parameter_count(kit: Kit) -> None:
     """conv1, conv2, fc1 and fc2 have the shapes of the table and nothing else is learned (667,312 values)."""
     expect_state_shapes(kit, "CNNWithoutBatchNorm", CNN_SHAPES)
 
 
-@graded("Q11_cnn", 5, cells=("Q11_solution",), timeout=60)
+@graded("Q11_cnn", 5, timeout=60)
 def test_Q11_forward_matches_reference(kit: Kit) -> None:
     """with the same weights, the scores match the reference (order of conv, ReLU, pooling, flatten)."""
     kit.compare(cnn_forward, rtol=1e-4, atol=1e-5)

@@ -23,7 +23,7 @@ def cnn_accuracy_value(s: Session) -> dict:
                                                         draw["y_val"][:300], batch_size=128)}
 
 
-@graded("Q12_training", 2, cells=("Q12_solution",), needs=("Q11_solution",), timeout=60)
+@graded("Q12_training", 2, timeout=60)
 def test_Q12_accuracy_matches_reference_and_uses_eval_mode(kit: Kit) -> None:
     """cnn_accuracy matches the reference (a last batch smaller than batch_size) and leaves eval mode on."""
     kit.compare(cnn_accuracy_value, rtol=1e-12)
@@ -34,13 +34,13 @@ def test_Q12_accuracy_matches_reference_and_uses_eval_mode(kit: Kit) -> None:
     kit.expect(not model.get("training"), "cnn_accuracy should evaluate the model in evaluation mode")
 
 
-@graded("Q12_training", 2, cells=("Q12_solution",), needs=("Q11_solution",), timeout=90)
+@graded("Q12_training", 2, timeout=90)
 def test_Q12_train_cnn_follows_the_recipe(kit: Kit) -> None:
     """train_cnn's epoch losses match the reference: SGD with momentum, StepLR(2, 0.9), the given minibatches."""
     kit.compare(cnn_training_losses, rtol=2e-3)
 
 
-@graded("Q12_training", 1, cells=("Q12_solution",), needs=("Q11_solution",), timeout=180)
+@graded("Q12_training", 1, timeout=180)
 def test_Q12_training_reaches_the_accuracy_target(kit: Kit) -> None:
     """two epochs of train_cnn on a hidden draw reach the validation target."""
     _cnn_training_target(kit, "CNNWithoutBatchNorm", "Q12")

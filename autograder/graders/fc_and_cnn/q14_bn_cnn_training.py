@@ -11,8 +11,7 @@ from autograder.kit import Given, Kit, graded
 from autograder.sandbox import Remote, Session
 
 
-@graded("Q14_training", 2, cells=("Q14_solution",), needs=("Q11_solution", "Q12_solution", "Q13_solution"),
-        timeout=240)
+@graded("Q14_training", 2, timeout=240)
 def test_Q14_trains_a_batchnorm_cnn(kit: Kit) -> None:
     """the cell trains a CNNWithBatchNorm called bn_cnn for CNN_EPOCHS epochs and keeps its losses."""
     s, want = kit.session, kit.reference(bn_cnn_run)
@@ -34,8 +33,7 @@ def bn_cnn_run(s: Session) -> dict:
     return {"CNN_EPOCHS": s.get("CNN_EPOCHS"), "bn1 batches": s.get("bn_cnn").get("bn1").get("num_batches_tracked")}
 
 
-@graded("Q14_training", 3, cells=("Q14_solution",), needs=("Q11_solution", "Q12_solution", "Q13_solution"),
-        timeout=240)
+@graded("Q14_training", 3, timeout=240)
 def test_Q14_trained_network_reaches_the_accuracy_target(kit: Kit) -> None:
     """the trained bn_cnn reaches the validation target on the course data."""
     target = CALIBRATION["Q14"]["threshold"]

@@ -18,11 +18,18 @@ build on, and the rules of the from-scratch cells. The tests are in the
 """
 from __future__ import annotations
 
-from autograder.kit import Rule
+from autograder.kit import Question, Rule
 from autograder.sandbox import DType
 
 SETUP_CELLS = ("given_imports", "given_data", "given_linear", "given_compare_settings")
 LAYERS = ("Q1_solution", "Q2_solution", "Q3_solution", "Q4_solution")
+QUESTIONS = {
+    **{f"Q{n}": Question(cells=(f"Q{n}_solution",)) for n in range(1, 5)},
+    "Q5": Question(cells=("Q5_solution",), needs=LAYERS),
+    "Q6_batchnorm": Question(cells=("Q6_solution",), needs=(*LAYERS, "Q5_solution")),
+    "Q6_experiment": Question(cells=("Q6_experiment_code",), needs=(*LAYERS, "Q5_solution", "Q6_solution")),
+    "Q7": Question(cells=("Q7_experiment_code",), needs=(*LAYERS, "Q5_solution", "Q6_solution")),
+}
 F64 = DType("float64")
 
 FROM_SCRATCH = [

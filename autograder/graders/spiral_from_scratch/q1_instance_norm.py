@@ -38,13 +38,13 @@ def instance_norm_backward(s: Session) -> dict:
     return out
 
 
-@graded("Q1_forward", 3, cells=("Q1_solution",))
+@graded("Q1_forward", 3)
 def test_Q1_forward_matches_reference(kit: Kit) -> None:
     """forward matches the reference on hidden shapes, with learned gamma and beta."""
     kit.compare(instance_norm_forward, rtol=1e-8)
 
 
-@graded("Q1_forward", 1, cells=("Q1_solution",))
+@graded("Q1_forward", 1)
 def test_Q1_forward_keeps_float32_and_starts_at_identity_affine(kit: Kit) -> None:
     """float32 in, float32 out; gamma starts at ones and beta at zeros."""
     kit.compare(instance_norm_float32, rtol=1e-5, atol=1e-6)
@@ -54,13 +54,13 @@ def test_Q1_forward_keeps_float32_and_starts_at_identity_affine(kit: Kit) -> Non
                dtype=str(getattr(out, "dtype", "no array")))
 
 
-@graded("Q1_backward", 3, cells=("Q1_solution",))
+@graded("Q1_backward", 3)
 def test_Q1_backward_matches_reference(kit: Kit) -> None:
     """dz, dgamma and dbeta match the reference on hidden shapes."""
     kit.compare(instance_norm_backward, rtol=1e-7)
 
 
-@graded("Q1_backward", 3, cells=("Q1_solution",))
+@graded("Q1_backward", 3)
 def test_Q1_backward_matches_finite_differences(kit: Kit) -> None:
     """dz, dgamma and dbeta match finite differences of your own forward."""
     layer_gradient_check(kit, "InstanceNorm1D", 1201, 5, 6)

@@ -8,7 +8,7 @@ from autograder.kit import Given, Kit, graded
 from autograder.sandbox import StudentException
 
 
-@graded("Q2_forward", 2, cells=("Q2_solution",))
+@graded("Q2_forward", 2)
 def test_Q2_forward_drops_fraction_p_and_rescales(kit: Kit) -> None:
     """in training mode about a fraction p of the units is zeroed and the rest is divided by 1 - p."""
     for seed, p, shape in [(2101, 0.15, (300, 200)), (2102, 0.5, (123, 321)), (2103, 0.85, (250, 240))]:
@@ -24,7 +24,7 @@ def test_Q2_forward_drops_fraction_p_and_rescales(kit: Kit) -> None:
                    p=Given(p), error=error)
 
 
-@graded("Q2_forward", 1, cells=("Q2_solution",))
+@graded("Q2_forward", 1)
 def test_Q2_forward_draws_a_new_mask_every_time(kit: Kit) -> None:
     """two training-mode forwards of the same input drop different units."""
     z = np.random.default_rng(2105).random((60, 50)) + 1.0
@@ -34,7 +34,7 @@ def test_Q2_forward_draws_a_new_mask_every_time(kit: Kit) -> None:
                "two training-mode forwards dropped exactly the same units: draw a new mask in every forward")
 
 
-@graded("Q2_forward", 1, cells=("Q2_solution",))
+@graded("Q2_forward", 1)
 def test_Q2_forward_eval_is_identity_and_train_switches_back(kit: Kit) -> None:
     """eval() makes forward the identity, train() switches dropout back on, p = 0 keeps everything."""
     z = np.random.default_rng(2104).random((64, 50)) + 1.0
@@ -50,7 +50,7 @@ def test_Q2_forward_eval_is_identity_and_train_switches_back(kit: Kit) -> None:
                "with p = 0 forward must return its input unchanged")
 
 
-@graded("Q2_forward", 1, cells=("Q2_solution",))
+@graded("Q2_forward", 1)
 def test_Q2_forward_rejects_invalid_p(kit: Kit) -> None:
     """Dropout(p) works for p in [0, 1) and raises an error for p outside it."""
     z = np.ones((4, 5))
@@ -64,7 +64,7 @@ def test_Q2_forward_rejects_invalid_p(kit: Kit) -> None:
         kit.expect(False, "Dropout(p={p}) should raise an error", p=Given(bad))
 
 
-@graded("Q2_backward", 3, cells=("Q2_solution",))
+@graded("Q2_backward", 3)
 def test_Q2_backward_reuses_the_forward_mask(kit: Kit) -> None:
     """backward multiplies by the same mask and scale as the last forward, however often it is called."""
     for seed, p in [(2201, 0.3), (2202, 0.65)]:
@@ -82,7 +82,7 @@ def test_Q2_backward_reuses_the_forward_mask(kit: Kit) -> None:
         kit.expect(np.array_equal(again, dz), "p={p}: a second backward gave a different result", p=Given(p))
 
 
-@graded("Q2_backward", 2, cells=("Q2_solution",))
+@graded("Q2_backward", 2)
 def test_Q2_backward_matches_finite_differences_and_eval_identity(kit: Kit) -> None:
     """backward matches finite differences of a seeded forward; in eval mode it is the identity."""
     layer = kit.session.new("Dropout", p=0.35)

@@ -39,13 +39,13 @@ def cross_entropy_backward(s: Session) -> dict:
     return out
 
 
-@graded("Q3_forward", 3, cells=("Q3_solution",))
+@graded("Q3_forward", 3)
 def test_Q3_forward_matches_reference(kit: Kit) -> None:
     """the mean loss matches the reference on hidden logits and labels."""
     kit.compare(cross_entropy_forward, rtol=1e-8)
 
 
-@graded("Q3_forward", 2, cells=("Q3_solution",))
+@graded("Q3_forward", 2)
 def test_Q3_forward_is_stable_for_large_logits(kit: Kit) -> None:
     """the loss stays finite and correct for logits of about +-1000."""
     loss = kit.session.new("SoftmaxCrossEntropy")
@@ -55,14 +55,14 @@ def test_Q3_forward_is_stable_for_large_logits(kit: Kit) -> None:
                "loss for logits of about +-1000: got {got:.6g}, expected {want:.6g}", got=value, want=float(want))
 
 
-@graded("Q3_backward", 3, cells=("Q3_solution",))
+@graded("Q3_backward", 3)
 def test_Q3_backward_matches_reference(kit: Kit) -> None:
     """dz = (softmax - onehot) / B matches the reference, also for logits of about +-1000."""
     kit.compare(cross_entropy_backward, rtol=1e-8)
     kit.compare(cross_entropy_large_logits, rtol=1e-8, atol=1e-12)
 
 
-@graded("Q3_backward", 2, cells=("Q3_solution",))
+@graded("Q3_backward", 2)
 def test_Q3_backward_matches_finite_differences(kit: Kit) -> None:
     """dz matches finite differences of your own loss."""
     loss = kit.session.new("SoftmaxCrossEntropy")

@@ -23,13 +23,13 @@ def tanh_backward(s: Session) -> dict:
     return out
 
 
-@graded("Q4_forward", 3, cells=("Q4_solution",))
+@graded("Q4_forward", 3)
 def test_Q4_forward_matches_reference(kit: Kit) -> None:
     """forward matches the reference, including saturation at +-1000."""
     kit.compare(tanh_forward, rtol=1e-12)
 
 
-@graded("Q4_forward", 1, cells=("Q4_solution",))
+@graded("Q4_forward", 1)
 def test_Q4_forward_keeps_shape_and_float32(kit: Kit) -> None:
     """forward keeps the input's shape and float32 dtype."""
     out = kit.session.new("Tanh").call("forward", np.linspace(-2, 2, 24, dtype=np.float32).reshape(2, 3, 4))
@@ -37,13 +37,13 @@ def test_Q4_forward_keeps_shape_and_float32(kit: Kit) -> None:
     kit.expect(out.dtype == np.float32, "a float32 input gave {dtype} output", dtype=str(out.dtype))
 
 
-@graded("Q4_backward", 3, cells=("Q4_solution",))
+@graded("Q4_backward", 3)
 def test_Q4_backward_matches_reference(kit: Kit) -> None:
     """backward matches the reference on hidden inputs."""
     kit.compare(tanh_backward, rtol=1e-10)
 
 
-@graded("Q4_backward", 2, cells=("Q4_solution",))
+@graded("Q4_backward", 2)
 def test_Q4_backward_matches_finite_differences(kit: Kit) -> None:
     """backward matches finite differences of your own forward."""
     layer = kit.session.new("Tanh")
@@ -53,7 +53,7 @@ def test_Q4_backward_matches_finite_differences(kit: Kit) -> None:
     kit.gradient_check(lambda x: layer.call("forward", x), z, da, dz, "Tanh dz")
 
 
-@graded("Q4_backward", 1, cells=("Q4_solution",))
+@graded("Q4_backward", 1)
 def test_Q4_backward_before_forward_raises(kit: Kit) -> None:
     """backward before any forward raises an error instead of returning garbage."""
     z = np.ones((2, 2))

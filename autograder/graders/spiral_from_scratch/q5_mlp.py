@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.spiral_from_scratch import F64, LAYERS
+from autograder.graders.spiral_from_scratch import F64
 from autograder.graders.spiral_from_scratch.common import normal
 from autograder.kit import Given, Kit, graded
 
@@ -13,7 +13,7 @@ def _mlp(kit: Kit, seed: int, cls: str = "MLP", **kwargs):
     return kit.session.new(cls, **{"dtype": F64, **kwargs})
 
 
-@graded("Q5_mlp", 2, cells=("Q5_solution",), needs=(*LAYERS, "Q6_solution"))
+@graded("Q5_mlp", 2, needs=("Q6_solution",))
 def test_Q5_mlp_structure_and_modes(kit: Kit) -> None:
     """two blocks of Linear, norm_layer, Tanh, Dropout plus an output Linear; train()/eval() switch dropout."""
     net = _mlp(kit, 5101, in_dim=3, hidden_dim=10, out_dim=4, p_drop=0.3)
@@ -47,7 +47,7 @@ def test_Q5_mlp_structure_and_modes(kit: Kit) -> None:
                "train() after eval() should switch dropout back on (two forwards should differ)")
 
 
-@graded("Q5_mlp", 2, cells=("Q5_solution",), needs=LAYERS)
+@graded("Q5_mlp", 2)
 def test_Q5_mlp_backward_matches_finite_differences(kit: Kit) -> None:
     """backward fills every Linear dW and norm dgamma and returns dx, all matching finite differences."""
     net = _mlp(kit, 5201, in_dim=3, hidden_dim=5, out_dim=3, p_drop=0.25)
@@ -75,7 +75,7 @@ def test_Q5_mlp_backward_matches_finite_differences(kit: Kit) -> None:
         layer.set(param, value)
 
 
-@graded("Q5_mlp", 1, cells=("Q5_solution",), needs=LAYERS)
+@graded("Q5_mlp", 1)
 def test_Q5_mlp_step_and_zero_grad(kit: Kit) -> None:
     """step(lr) moves every W, b, gamma and beta by -lr * gradient; zero_grad clears every gradient."""
     net = _mlp(kit, 5301, in_dim=2, hidden_dim=6, out_dim=2, p_drop=0.0)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.spiral_from_scratch import LAYERS
 from autograder.graders.spiral_from_scratch.common import normal, spiral_draw
 from autograder.kit import Kit, graded
 from autograder.sandbox import Session
@@ -29,7 +28,7 @@ def _train(kit: Kit, seed: int, epochs: int) -> tuple:
     return model, reported, (Xtr, ytr, Xva, yva)
 
 
-@graded("Q5_training", 3, cells=("Q5_solution",), needs=LAYERS, timeout=90)
+@graded("Q5_training", 3, timeout=90)
 def test_Q5_training_reaches_validation_accuracy(kit: Kit) -> None:
     """your MLP trained by your train_model (lr 0.1, 1000 epochs, batch 64) reaches validation accuracy 0.85 on a hidden spiral."""
     model, _, (_, _, Xva, yva) = _train(kit, seed=4, epochs=1000)
@@ -69,7 +68,7 @@ def train_model_runs(s: Session) -> dict:
             _train_fixed(s, _fixed_mlp(s), data, lr=0.2, epochs=1, batch_size=40, seed=13)}
 
 
-@graded("Q5_training", 1, cells=("Q5_solution",), needs=LAYERS)
+@graded("Q5_training", 1)
 def test_Q5_training_follows_epochs_lr_batch_size_and_seed(kit: Kit) -> None:
     """train_model honours epochs, lr, batch_size and seed, and reshuffles every epoch with one default_rng(seed)."""
     kit.compare(train_model_runs, rtol=1e-4, atol=1e-5)
@@ -85,7 +84,7 @@ def test_Q5_training_follows_epochs_lr_batch_size_and_seed(kit: Kit) -> None:
                                   "default_rng(seed) created at the start")
 
 
-@graded("Q5_training", 1, cells=("Q5_solution",), needs=LAYERS, timeout=60)
+@graded("Q5_training", 1, timeout=60)
 def test_Q5_training_reports_eval_mode_accuracies(kit: Kit) -> None:
     """train_model returns the final training and validation accuracy of the model in eval mode."""
     model, reported, (Xtr, ytr, Xva, yva) = _train(kit, seed=7, epochs=40)

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.spiral_from_scratch import F64, LAYERS
+from autograder.graders.spiral_from_scratch import F64
 from autograder.graders.spiral_from_scratch.common import layer_gradient_check, norm_layer, normal
 from autograder.kit import Kit, graded
 from autograder.sandbox import Session
 
 
 BN_CASES = [(6101, 9, 4), (6102, 40, 13)]
-BN_NEEDS = (*LAYERS, "Q5_solution")
 
 
 def batchnorm_training(s: Session) -> dict:
@@ -48,31 +47,31 @@ def batchnorm_backward(s: Session) -> dict:
     return out
 
 
-@graded("Q6_batchnorm", 2, cells=("Q6_solution",), needs=BN_NEEDS)
+@graded("Q6_batchnorm", 2)
 def test_Q6_batchnorm_training_forward_and_running_statistics(kit: Kit) -> None:
     """training-mode forward and the running mean and variance match the reference over three batches."""
     kit.compare(batchnorm_training, rtol=1e-8)
 
 
-@graded("Q6_batchnorm", 1, cells=("Q6_solution",), needs=BN_NEEDS)
+@graded("Q6_batchnorm", 1)
 def test_Q6_batchnorm_eval_uses_running_statistics(kit: Kit) -> None:
     """evaluation-mode forward uses the running statistics and leaves them unchanged."""
     kit.compare(batchnorm_eval, rtol=1e-8)
 
 
-@graded("Q6_batchnorm", 1, cells=("Q6_solution",), needs=BN_NEEDS)
+@graded("Q6_batchnorm", 1)
 def test_Q6_batchnorm_backward_matches_reference(kit: Kit) -> None:
     """dx, dgamma and dbeta match the reference."""
     kit.compare(batchnorm_backward, rtol=1e-7)
 
 
-@graded("Q6_batchnorm", 1, cells=("Q6_solution",), needs=BN_NEEDS)
+@graded("Q6_batchnorm", 1)
 def test_Q6_batchnorm_backward_matches_finite_differences(kit: Kit) -> None:
     """dx, dgamma and dbeta match finite differences of your own training-mode forward."""
     layer_gradient_check(kit, "BatchNorm1D", 6201, 6, 4)
 
 
-@graded("Q6_batchnorm", 1, cells=("Q6_solution",), needs=BN_NEEDS)
+@graded("Q6_batchnorm", 1)
 def test_Q6_batchnorm_mlp_bn_swaps_the_normalization(kit: Kit) -> None:
     """MLP_BN is an MLP with two BatchNorm1D layers, no InstanceNorm1D, and eval() reaches them."""
     kit.session.seed(6301)

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.spiral_from_scratch import LAYERS
 from autograder.graders.spiral_from_scratch.common import course_data
 from autograder.kit import Given, Kit, graded, relative_error
 from autograder.sandbox import Session
 
 
-EXPERIMENT_NEEDS = (*LAYERS, "Q5_solution", "Q6_solution")
 RUNS = {"model_in": ("history_in", "in_train_acc", "in_val_acc"),
         "model_bn": ("history_bn", "bn_train_acc", "bn_val_acc"),
         "model_nodrop": ("history_nodrop", "nodrop_train_acc", "nodrop_val_acc"),
@@ -82,7 +80,7 @@ def _dropout_rates(kit: Kit, model_name: str) -> list[float]:
     return sorted(kit.number(d.get("p"), "a dropout rate") for d in kit.session.get(model_name).find("Dropout"))
 
 
-@graded("Q6_experiment", 4, cells=("Q6_experiment_code",), needs=EXPERIMENT_NEEDS, timeout=120)
+@graded("Q6_experiment", 4, timeout=120)
 def test_Q6_experiment_runs_both_models_under_the_same_settings(kit: Kit) -> None:
     """the comparison cell trains an MLP and an MLP_BN for COMPARE_EPOCHS and reports their accuracies."""
     s = kit.session
@@ -97,7 +95,7 @@ def test_Q6_experiment_runs_both_models_under_the_same_settings(kit: Kit) -> Non
     _check_run(kit, "model_bn", q6_runs)
 
 
-@graded("Q7_experiment", 6, cells=("Q7_experiment_code",), needs=EXPERIMENT_NEEDS, timeout=120)
+@graded("Q7_experiment", 6, timeout=120)
 def test_Q7_experiment_reports_both_runs(kit: Kit) -> None:
     """the comparison cell trains two instance-norm MLPs for COMPARE_EPOCHS and reports their accuracies."""
     s = kit.session
@@ -108,7 +106,7 @@ def test_Q7_experiment_reports_both_runs(kit: Kit) -> None:
     _check_run(kit, "model_drop", q7_runs)
 
 
-@graded("Q7_experiment", 4, cells=("Q7_experiment_code",), needs=EXPERIMENT_NEEDS, timeout=120)
+@graded("Q7_experiment", 4, timeout=120)
 def test_Q7_experiment_dropout_only_in_the_dropout_model(kit: Kit) -> None:
     """model_drop applies dropout with p = 0.2 in training mode and model_nodrop applies none."""
     s = kit.session

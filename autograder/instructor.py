@@ -1,0 +1,74 @@
+"""Hidden tests run by pytest itself, for an instructor: one submission (default: the master), full messages.
+
+``autograder/graders/conftest.py`` holds one ``InstructorRun`` per pytest run. It loads a grader the first time
+one of its tests asks for a ``kit``, grades the submission in the sandbox like ``course grade`` does, and keeps
+each test's points for the summary at the end.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autograder.assignments import CourseError, course_root, list_assignments, question_of
+from autograder.engine import Grader, References, load_grader, new_kit, refusal
+from autograder.hidden_tests import graded_test
+from autograder.kit import Kit
+from autograder.sandbox import Sandbox
+from autograder.submissions import Answers, parse_answers, read_submission
+
+
+class InstructorRun:
+    def __init__(self, submission: Path | None) -> None:
+        self.submission = submission
+        self._graders: dict[str, tuple[Grader, Sandbox, References, Answers]] = {}
+        self._points: dict[str, tuple[str, float, float]] = {}  # nodeid -> (item, points, out of)
+
+    def kit(self, node: pytest.Item) -> Kit:
+        grader, sandbox, references, answers = self._load(node.module.__name__.rsplit(".", 1)[0])
+        test = graded_test(node, grader.module.QUESTIONS)
+        self._points[node.nodeid] = (test.item, 0.0, test.points)
+        reason = refusal(grader, test, answers)
+        if reason:
+            pytest.fail(reason, pytrace=False)
+        return new_kit(grader, test, answers, sandbox, references)
+
+    def record(self, node: pytest.Item, report: pytest.TestReport) -> None:
+        if node.nodeid in self._points and report.when == "call":
+            item, _, points = self._points[node.nodeid]
+            self._points[node.nodeid] = (item, points if report.passed else 0.0, points)
+
+    def summary(self) -> list[str]:
+        if not self._points:
+            return []
+        items: dict[str, list[float]] = {}
+        for item, got, points in self._points.values():
+            total = items.setdefault(item, [0.0, 0.0])
+            total[0] += got
+            total[1] += points
+        who = self.submission or "the master notebook"
+        lines = [f"points of {who} (tests run: {len(self._points)})"]
+        lines += [f"  {item:<28}{got:>6g} / {points:g}" for item, (got, points) in
+                  sorted(items.items(), key=lambda entry: (len(question_of(entry[0])), entry[0]))]
+        lines.append(f"  {'total':<28}{sum(g for g, _ in items.values()):>6g} / {sum(p for _, p in items.values()):g}")
+        return lines
+
+    def close(self) -> None:
+        for _, sandbox, references, _ in self._graders.values():
+            sandbox.close()
+            references.close()
+
+    def _load(self, package: str) -> tuple[Grader, Sandbox, References, Answers]:
+        if package not in self._graders:
+            name = package.rsplit(".", 1)[-1]
+            found = [(a, nb) for a in list_assignments(course_root()) for nb in a.notebooks if nb.name == name]
+            if not found:
+                raise CourseError(f"no master notebook {name}.ipynb in source/ for the grader {package}")
+            (assignment, notebook), = found
+            grader = load_grader(assignment.name, notebook, collect=False)
+            if self.submission is None:
+                answers = Answers(dict(grader.master_cells))
+            else:
+                answers = parse_answers(read_submission(self.submission.resolve(), self.submission.resolve().parent))
+            self._graders[package] = (grader, Sandbox(grader.sandbox_config()), References(grader), answers)
+        return self._graders[package]

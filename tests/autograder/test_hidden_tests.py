@@ -1,0 +1,65 @@
+"""Hidden tests are pytest tests: marks, per-question declarations, collection, and pytest run by an instructor."""
+import subprocess
+import sys
+
+import pytest
+
+from autograder.assignments import CourseError, load_assignment
+from autograder.engine import load_grader
+from autograder.hidden_tests import Question, graded
+from tests.conftest import ROOT
+
+
+def test_graded_requires_the_question_id_in_the_test_name_and_a_known_visibility():
+    with pytest.raises(ValueError, match="question id"):
+        graded("Q1_forward", 1)(lambda kit: None)
+    with pytest.raises(ValueError, match="visibility"):
+        graded("Q1_forward", 1, visibility="sometimes")
+    with pytest.raises(ValueError, match="array type"):
+        Question(cells=("Q1_solution",), arrays="jax")
+
+
+def test_graded_is_a_pytest_mark_with_points_and_limits():
+    @graded("Q1_forward", 2, timeout=5)
+    def test_Q1_forward_x(kit):
+        """x."""
+
+    (mark,) = test_Q1_forward_x.pytestmark
+    assert mark.name == "graded" and mark.kwargs["points"] == 2.0 and mark.kwargs["timeout"] == 5.0
+
+
+def test_a_test_loads_what_its_question_declares_once_in_the_spec():
+    (notebook,) = load_assignment(ROOT, "fc_and_cnn").notebooks
+    tests = load_grader("fc_and_cnn", notebook).tests
+    q2 = [t for t in tests if t.question == "Q2"]
+    assert q2 and all(t.cells == ("Q2_solution",) and t.needs == ("Q1_solution",) and t.arrays == "numpy"
+                      for t in q2)
+    assert {t.arrays for t in tests if t.question == "Q11"} == {"torch"}
+    (spiral,) = load_assignment(ROOT, "spiral_from_scratch").notebooks
+    by_item = {t.item: t for t in load_grader("spiral_from_scratch", spiral).tests}
+    assert by_item["Q6_experiment"].cells == ("Q6_experiment_code",)
+    assert by_item["Q6_batchnorm"].cells == ("Q6_solution",)
+
+
+def test_a_test_of_an_undeclared_question_is_refused(monkeypatch):
+    from autograder.graders import spiral_from_scratch
+    from autograder.hidden_tests import graded_test
+
+    (notebook,) = load_assignment(ROOT, "spiral_from_scratch").notebooks
+    test = load_grader("spiral_from_scratch", notebook).tests[0]
+    questions = {k: v for k, v in spiral_from_scratch.QUESTIONS.items() if k != "Q1"}
+    with pytest.raises(CourseError, match="QUESTIONS has no Q1"):
+        graded_test(test.node, questions)
+
+
+def test_an_instructor_runs_one_question_with_pytest_on_a_submission():
+    blank = ROOT / "release" / "spiral_from_scratch" / "spiral_from_scratch.ipynb"
+    run = subprocess.run([sys.executable, "-m", "pytest", "autograder/graders/spiral_from_scratch", "-p",
+                          "no:cacheprovider", "-k", "Q3", "--submission", str(blank)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=600)
+    assert run.returncode == 1, run.stdout[-3000:]
+    assert "NotImplementedError" in run.stdout  # the instructor's view shows what the student's code raised
+    assert "Q3_forward                       0 / 5" in run.stdout and "4 failed" in run.stdout
+    master = subprocess.run([sys.executable, "-m", "pytest", "autograder/graders/spiral_from_scratch", "-p",
+                             "no:cacheprovider", "-k", "Q3"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert master.returncode == 0 and "total                           10 / 10" in master.stdout, master.stdout[-3000:]

@@ -1,4 +1,4 @@
-"""The ``course`` command: ``list``, ``release``, ``check`` and ``grade``."""
+"""The ``course`` command: ``list``, ``release``, ``check``, ``grade``, ``calibrate``, ``mutant`` and ``class``."""
 from __future__ import annotations
 
 import argparse
@@ -74,6 +74,33 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mutant(args: argparse.Namespace) -> int:
+    from autograder.assignments import load_assignment
+    from autograder.check.mutants import Mutant
+    from autograder.check.students import catalogue, write_mutant
+
+    root = course_root()
+    assignment = load_assignment(root, args.assignment)
+    if args.number is None:
+        for number, (notebook, entry) in enumerate(catalogue(root, assignment), start=1):
+            kind = f"mutant of {entry.item}" if isinstance(entry, Mutant) else "alternative"
+            print(f"{number:>4}  {notebook.name}  {entry.cell:<22} {kind:<34} {entry.description}")
+        return 0
+    out = args.out or Path(f"{args.assignment}_{args.number}.ipynb")
+    entry = write_mutant(root, assignment, args.number, out)
+    print(f"wrote {out}: the release with the master's answers and one change to {entry.cell}: {entry.description}")
+    return 0
+
+
+def _class(args: argparse.Namespace) -> int:
+    from autograder.assignments import load_assignment
+    from autograder.check.students import simulated_class
+
+    names = simulated_class(course_root(), load_assignment(course_root(), args.assignment), args.out, args.size)
+    print(f"wrote {len(names)} student folders to {args.out}: " + ", ".join(names))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from pathlib import Path
 
@@ -103,6 +130,19 @@ def main(argv: list[str] | None = None) -> int:
     grading.add_argument("--out", type=Path, required=True, help="folder for results.json, feedback and grades.csv")
     grading.add_argument("--jobs", type=int, default=1, help="submissions graded side by side (default 1)")
     grading.set_defaults(run=_grade)
+
+    mutant = commands.add_parser("mutant", help="list the mutant catalogue, or write one entry as a student notebook")
+    mutant.add_argument("assignment")
+    mutant.add_argument("number", nargs="?", type=int, help="the entry to write (see the list without it)")
+    mutant.add_argument("--out", type=Path, help="the notebook to write (default: ASSIGNMENT_NUMBER.ipynb)")
+    mutant.set_defaults(run=_mutant)
+
+    simulated = commands.add_parser("class", help="write a simulated class: perfect students, typical bugs, a "
+                                                  "broken file (from the mutant catalogue)")
+    simulated.add_argument("assignment")
+    simulated.add_argument("out", type=Path, help="folder for the student folders")
+    simulated.add_argument("--size", type=int, default=12, help="number of students (default 12)")
+    simulated.set_defaults(run=_class)
 
     args = parser.parse_args(argv)
     try:

@@ -5,7 +5,7 @@
     python benchmarks/bench_grading.py --quick    # 3 submissions, 1 round (a smoke run, about 4 minutes)
 
 The submissions (written to a temp folder): the master, the blank release and
-mutants from ``tests/mutants/spiral_from_scratch.py`` (one per question, as far
+mutants from ``tests/mutants/spiral_from_scratch/`` (one per question, as far
 as the catalogue reaches; a few built-in mutants fill the questions it does not
 cover yet). What is measured, each contender inside this one run, interleaved:
 

@@ -5,7 +5,7 @@ For every notebook of an assignment:
 1. the master runs top to bottom through nbclient and passes its own test cells;
 2. the hidden graders give the master every auto-graded point;
 3. the hidden graders give the blank release no point;
-4. every mutant of the catalogue ``tests/mutants/<notebook>.py`` loses points on its
+4. every mutant of the catalogue ``tests/mutants/<notebook>/`` loses points on its
    question and only there, and every correct alternative keeps all its points.
 """
 from __future__ import annotations

@@ -4,9 +4,9 @@ A catalogue is a folder ``tests/mutants/<notebook>/`` of Python modules, one per
 question like the grader's, each defining ``MUTANTS`` and ``ALTERNATIVES``, lists
 of the classes below. Each entry edits one answer cell of the master notebook by
 exact text replacement anchored on single lines: every ``old`` is one line of the
-master cell (or part of one) that occurs exactly once, so a catalogue that no
-longer fits the master fails loudly instead of silently testing nothing, and no
-block of master code is copied. An alternative may instead replace the whole cell
+master cell (or part of one) that occurs exactly once (a line that a bug deletes
+is left empty), so a catalogue that no longer fits the master fails loudly
+instead of silently testing nothing, and no block of master code is copied. An alternative may instead replace the whole cell
 (``source``): correct code written to the handout's task, not to our master's
 design. Only the tests that load the edited cell are run: the other tests hold
 none of the edited code, so they cannot change.
@@ -75,6 +75,9 @@ class Verdict:
 
 def apply_edits(source: str, edits: tuple[tuple[str, str], ...], where: str) -> str:
     for old, new in edits:
+        if "\n" in old:
+            raise CourseError(f"{where}: the text to replace spans several lines; an edit is anchored on one line "
+                              f"of the master cell, not on a block:\n{old}")
         count = source.count(old)
         if count != 1:
             raise CourseError(f"{where}: the text to replace occurs {count} times in the master cell, not once:\n"

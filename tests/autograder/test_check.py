@@ -118,6 +118,11 @@ def test_an_alternative_may_replace_the_whole_cell():
         "def f():\n    return 1\n"
 
 
+def test_an_edit_anchored_on_a_block_fails_loudly():
+    with pytest.raises(CourseError, match="anchored on one line"):
+        apply_edits("x = 1\ny = 2\n", (("x = 1\ny = 2", "x = 2\ny = 3"),), "block mutant")
+
+
 def test_merge_takes_only_answer_cells_from_the_submission(root):
     master = nbformat.read(root / "source/spiral_from_scratch/spiral_from_scratch.ipynb", as_version=4)
     tampered = nbformat.from_dict(master)

@@ -1,8 +1,7 @@
 """Find assignments in ``source/`` and read the graded cells of their notebooks.
 
 An assignment is a folder ``source/<name>/`` holding one or more master
-notebooks. Graded cells carry nbgrader metadata; their ``grade_id`` starts
-with the question id (``Q1_forward`` belongs to question ``Q1``).
+notebooks. Which cells are graded, and how, is ``autograder.notebook``'s.
 """
 from __future__ import annotations
 
@@ -13,6 +12,8 @@ from pathlib import Path
 from typing import Literal
 
 import nbformat
+
+from autograder.notebook import grade_id, grading_kind, is_graded, points, question_of
 
 
 class CourseError(Exception):
@@ -71,11 +72,6 @@ class Assignment:
         }
 
 
-def question_of(grade_id: str) -> str:
-    """The question a graded cell belongs to: the part of its id before the first ``_``."""
-    return grade_id.split("_", 1)[0]
-
-
 def course_root(start: Path | None = None) -> Path:
     """The course directory: ``$COURSE_ROOT``, else the nearest folder upwards with
     ``nbgrader_config.py`` and ``source/``, else the checkout this package came from."""
@@ -93,14 +89,7 @@ def course_root(start: Path | None = None) -> Path:
 
 def graded_cells(nb: nbformat.NotebookNode) -> tuple[GradedCell, ...]:
     """Cells with points: code test cells are auto-graded, answer cells with points are manual."""
-    cells = []
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if not meta.get("grade"):
-            continue
-        kind = "manual" if meta.get("solution") or cell.cell_type == "markdown" else "auto"
-        cells.append(GradedCell(meta["grade_id"], float(meta.get("points", 0)), kind))
-    return tuple(cells)
+    return tuple(GradedCell(grade_id(c), points(c), grading_kind(c)) for c in nb.cells if is_graded(c))
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:

@@ -74,6 +74,27 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    from autograder.assignments import load_assignment
+    from autograder.calibrate import calibrate
+
+    root = course_root()
+    measured = calibrate(root, load_assignment(root, args.assignment), set(args.only or []) or None, args.seeds)
+    if not measured:
+        raise CourseError(f"{args.assignment} has no calibrated training test" +
+                          (f" among {', '.join(args.only)}" if args.only else ""))
+    return 0 if all(m.safe for m in measured) else 1
+
+
+def _seeds(text: str) -> list[int]:
+    """``1-10`` or ``1,4,7`` (or both: ``1-3,9``)."""
+    found: list[int] = []
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        found += list(range(int(low), int(high or low) + 1))
+    return found
+
+
 def _mutant(args: argparse.Namespace) -> int:
     from autograder.assignments import load_assignment
     from autograder.check.mutants import Mutant
@@ -130,6 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     grading.add_argument("--out", type=Path, required=True, help="folder for results.json, feedback and grades.csv")
     grading.add_argument("--jobs", type=int, default=1, help="submissions graded side by side (default 1)")
     grading.set_defaults(run=_grade)
+
+    calibrating = commands.add_parser("calibrate", help="run training tests' measures on the master over seeds and "
+                                                        "say whether each threshold is safe")
+    calibrating.add_argument("assignment")
+    calibrating.add_argument("only", nargs="*", help="items or questions to calibrate (default: all)")
+    calibrating.add_argument("--seeds", type=_seeds, help="seeds instead of the calibration's, e.g. 1-10 or 4,7")
+    calibrating.set_defaults(run=_calibrate)
 
     mutant = commands.add_parser("mutant", help="list the mutant catalogue, or write one entry as a student notebook")
     mutant.add_argument("assignment")

@@ -27,6 +27,7 @@ from autograder.results import ManualItem, SubmissionResult, TestResult
 from autograder.rules import Rule, forbidden_uses
 from autograder.sandbox import Sandbox, SandboxConfig, SandboxError, SandboxFailure
 from autograder.submissions import Answers, Unreadable, parse_answers, read_submission
+from autograder.notebook import grade_id, source
 
 OUTPUT_NOTE = ("hidden tests show neither what your code printed nor the text of its errors: run the "
                "notebook's own checks to see them")
@@ -90,8 +91,7 @@ def load_grader(assignment: str, notebook: Notebook, collect: bool = True) -> Gr
     master = parse_answers(text).cells
     order = list(master)
     document = json.loads(text)
-    by_id = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id"): "".join(c["source"])
-             if isinstance(c["source"], list) else c["source"] for c in document["cells"]}
+    by_id = {grade_id(c): source(c) for c in document["cells"]}
     collection = _collection(module.__name__) if collect else None
     tests = collection.tests() if collection else []
     setup = tuple((name, by_id[name]) for name in module.SETUP_CELLS)
@@ -117,10 +117,7 @@ def _unpublished_setup(notebook: Notebook, setup: tuple[tuple[str, str], ...]) -
     release = notebook.path.parents[2] / "release" / notebook.path.parent.name / notebook.path.name
     if not release.is_file():
         return []
-    published = {}
-    for cell in json.loads(release.read_text())["cells"]:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        published[grade_id] = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    published = {grade_id(cell): source(cell) for cell in json.loads(release.read_text())["cells"]}
     return [f"setup cell {name} is not the release's: children would hold text students never see"
             for name, source in setup if published.get(name) != source]
 

@@ -27,7 +27,8 @@ from _pytest.main import Session as PytestSession
 from _pytest.reports import TestReport
 from _pytest.runner import runtestprotocol
 
-from autograder.assignments import CourseError, question_of
+from autograder.assignments import CourseError
+from autograder.notebook import question_of
 from autograder.sandbox import Limits
 
 __all__ = ["Collection", "GradedTest", "Question", "graded"]

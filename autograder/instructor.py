@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignments import CourseError, course_root, list_assignments, question_of
+from autograder.assignments import CourseError, course_root, list_assignments
+from autograder.notebook import question_of
 from autograder.engine import Grader, References, load_grader, new_kit, refusal
 from autograder.hidden_tests import graded_test
 from autograder.kit import Kit

@@ -28,6 +28,7 @@ What the kit offers:
 - ``kit.gradient_check(...)``: analytic gradient against centered finite
   differences in float64, evaluated by calling the submission's own forward;
 - ``kit.require_accuracy(...)``: accuracy of predictions against labels;
+- ``Calibration``: a training test's threshold, set with ``course calibrate``;
 - ``Rule`` (from ``autograder.rules``): what an answer cell must not use.
 """
 from __future__ import annotations
@@ -50,7 +51,7 @@ from autograder.hidden_tests import Question, graded
 from autograder.rules import Rule
 from autograder.sandbox import Session, clean
 
-__all__ = ["Failure", "Given", "Kit", "Question", "Rule", "Vocabulary", "coarse", "compare_values", "graded",
+__all__ = ["Calibration", "Failure", "Given", "Kit", "Question", "Rule", "Vocabulary", "coarse", "compare_values", "graded",
            "relative_error"]
 
 Probe = Callable[[Session], dict[str, Any]]
@@ -289,6 +290,27 @@ class Kit:
                     "{what}: expected scores of shape ({rows}, classes), got {shape}", what=what,
                     rows=Given(len(labels)), shape=scores.shape)
         return float(np.mean(np.argmax(scores, axis=1) == labels))
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A training test's threshold and how it was set. ``measure(kit, seed)`` trains on hidden draw ``seed``
+    and returns a metric computed here (an accuracy); the test requires ``threshold`` on draw ``seeds[0]``
+    (``require``). ``course calibrate`` runs ``measure`` on the master over every seed; ``master_range`` is
+    the range it printed when the threshold was set, which must lie above the threshold."""
+
+    item: str
+    measure: Callable[["Kit", int], float]
+    threshold: float
+    seeds: tuple[int, ...]
+    master_range: tuple[float, float]
+    what: str = "validation accuracy on a hidden draw"
+
+    def require(self, kit: "Kit") -> float:
+        value = self.measure(kit, self.seeds[0])
+        kit.expect(value >= self.threshold, "{what}: {value:.3f}, required at least {threshold:.2f}", what=self.what,
+                   value=value, threshold=Given(self.threshold))
+        return value
 
 
 def _scalars(values: Any) -> set[float]:

@@ -18,8 +18,8 @@ import nbformat
 from jupyter_client import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from autograder.notebook import grade_id, grading_kind, is_answer, is_graded, points, question_of
 
-from autograder.assignments import question_of
 
 
 @dataclass(frozen=True)
@@ -35,22 +35,13 @@ class CellScore:
         return question_of(self.grade_id)
 
 
-def _nbgrader(cell: nbformat.NotebookNode) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def merge_answers(master: nbformat.NotebookNode, submission: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The master with each answer cell replaced by the submission's cell of the same ``grade_id``."""
-    answers = {
-        _nbgrader(c)["grade_id"]: c.source
-        for c in submission.cells
-        if _nbgrader(c).get("solution") and "grade_id" in _nbgrader(c)
-    }
+    answers = {grade_id(c): c.source for c in submission.cells if is_answer(c)}
     merged = nbformat.from_dict(master)
     for cell in merged.cells:
-        meta = _nbgrader(cell)
-        if meta.get("solution") and meta.get("grade_id") in answers:
-            cell.source = answers[meta["grade_id"]]
+        if is_answer(cell) and grade_id(cell) in answers:
+            cell.source = answers[grade_id(cell)]
     return merged
 
 
@@ -83,15 +74,14 @@ def _failure(cell: nbformat.NotebookNode) -> str:
 def score(executed: nbformat.NotebookNode) -> list[CellScore]:
     scores = []
     for cell in executed.cells:
-        meta = _nbgrader(cell)
-        if not meta.get("grade"):
+        if not is_graded(cell):
             continue
-        points = float(meta.get("points", 0))
-        if meta.get("solution") or cell.cell_type == "markdown":
-            scores.append(CellScore(meta["grade_id"], 0.0, points, "manual", "left for manual grading"))
+        most = points(cell)
+        if grading_kind(cell) == "manual":
+            scores.append(CellScore(grade_id(cell), 0.0, most, "manual", "left for manual grading"))
             continue
         failure = _failure(cell)
-        scores.append(CellScore(meta["grade_id"], 0.0 if failure else points, points, "auto", failure))
+        scores.append(CellScore(grade_id(cell), 0.0 if failure else most, most, "auto", failure))
     return scores
 
 

@@ -17,6 +17,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.notebook import grade_id, is_code_answer
+
 MAX_NOTEBOOK_BYTES = 64 * 2**20
 MAX_CELL_CHARS = 256 * 2**10
 
@@ -126,20 +128,16 @@ def parse_answers(data: bytes | str) -> Answers:
         raise Unreadable("the file holds no list of cells")
     answers = Answers()
     for cell in cells:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+        if not is_code_answer(cell):
             continue
-        metadata = cell.get("metadata")
-        meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
-        if not isinstance(meta, dict) or not meta.get("solution") or not isinstance(meta.get("grade_id"), str):
-            continue
-        grade_id = meta["grade_id"]
-        if grade_id in answers.cells or grade_id in answers.problems:
+        name = grade_id(cell)
+        if name in answers.cells or name in answers.problems:
             continue
         source, problem = _source(cell.get("source", ""))
         if problem:
-            answers.problems[grade_id] = f"your answer cell {grade_id[:60]} {problem}"
+            answers.problems[name] = f"your answer cell {name[:60]} {problem}"
         else:
-            answers.cells[grade_id] = source
+            answers.cells[name] = source
     return answers
 
 

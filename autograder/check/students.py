@@ -13,6 +13,7 @@ from pathlib import Path
 from autograder.assignments import Assignment, CourseError, Notebook
 from autograder.check.mutants import Alternative, Mutant, load_catalogue
 from autograder.submissions import parse_answers
+from autograder.notebook import grade_id, is_code_answer
 
 Entry = Mutant | Alternative
 
@@ -21,9 +22,8 @@ def student_notebook(release: Path, answers: dict[str, str]) -> dict:
     """The release notebook at ``release`` with each answer cell's source replaced by ``answers``'s."""
     document = json.loads(release.read_text())
     for cell in document["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution") and meta.get("grade_id") in answers and cell["cell_type"] == "code":
-            cell["source"] = answers[meta["grade_id"]]
+        if is_code_answer(cell) and grade_id(cell) in answers:
+            cell["source"] = answers[grade_id(cell)]
     return document
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import nbformat
+from autograder.notebook import marks
 
 MARKERS = {
     "solution": ("BEGIN SOLUTION", "END SOLUTION"),
@@ -36,7 +37,7 @@ class Leak:
 def _regions(cell: nbformat.NotebookNode) -> Iterator[tuple[str | None, str]]:
     """Yield ``(region, line)`` for each line of a cell; region is None for public lines."""
     lines = cell.source.splitlines()
-    is_solution_cell = cell.get("metadata", {}).get("nbgrader", {}).get("solution", False)
+    is_solution_cell = bool(marks(cell).get("solution"))
     has_solution_markers = any(MARKERS["solution"][0] in line for line in lines)
     region: str | None = "solution" if is_solution_cell and not has_solution_markers else None
     for line in lines:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.assignments import Assignment, read_notebook
+from autograder.notebook import grade_id, is_answer, is_locked
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,10 @@ def _cells(assignment: Assignment) -> tuple[dict[str, str], dict[str, str]]:
     given: dict[str, str] = {}
     for notebook in assignment.notebooks:
         for cell in read_notebook(notebook.path).cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if cell.cell_type != "code" or not meta.get("grade_id"):
+            if cell.cell_type != "code" or grade_id(cell) is None:
                 continue
-            where = f"{assignment.name}/{meta['grade_id']}"
-            target = graded if meta.get("solution") else given if meta.get("locked") else None
+            where = f"{assignment.name}/{grade_id(cell)}"
+            target = graded if is_answer(cell) else given if is_locked(cell) else None
             if target is not None:
                 for name in defined_names(cell.source):
                     target.setdefault(name, where)

@@ -27,6 +27,7 @@ from autograder.results import SubmissionResult, TestResult
 from autograder.sandbox import Limits
 from autograder.sandbox.confine import UID_BASE
 from autograder.workers import Grading
+from autograder.notebook import grade_id, is_answer
 from tests.autograder.hostile import WIRE
 from tests.conftest import ROOT
 
@@ -60,7 +61,7 @@ def submission(tmp_path: Path, name: str, cells: dict[str, str]) -> Path:
     """The blank release with some answer cells replaced, written where a student would hand it in."""
     nb = nbformat.read(RELEASE, as_version=4)
     for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") in cells:
+        if grade_id(cell) in cells:
             cell.source = textwrap.dedent(cells[cell.metadata.nbgrader.grade_id])
     path = tmp_path / f"{name}.ipynb"
     nbformat.write(nb, path)
@@ -181,7 +182,7 @@ def knowing(channel: str) -> str:
     """An answer cell for Q4, whose tests run with no master cell, that already knows the master's code (as a
     child could learn it from an earlier one, through what the machine's children share) and pushes it out."""
     master = nbformat.read(ROOT / "source" / NB / f"{NB}.ipynb", as_version=4)
-    known = "\n".join(c.source for c in master.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    known = "\n".join(c.source for c in master.cells if is_answer(c))
     return steal(channel=channel, cls="Tanh").replace("SECRET = _secret()", f"SECRET = {known!r}")
 
 

@@ -27,6 +27,8 @@ What the kit offers:
 - ``kit.array(value, shape, what)``: validate a value that came from the child;
 - ``kit.gradient_check(...)``: analytic gradient against centered finite
   differences in float64, evaluated by calling the submission's own forward;
+  ``kit.gradients(...)`` does it for every input or parameter of a layer or model;
+- ``matches_reference(item, points, probe, rtol)``: a whole test that compares a probe, in one line;
 - ``kit.require_accuracy(...)``: accuracy of predictions against labels;
 - ``Calibration``: a training test's threshold, set with ``course calibrate``;
 - ``Rule`` (from ``autograder.rules``): what an answer cell must not use.
@@ -48,11 +50,12 @@ from typing import Any, Callable
 import numpy as np
 
 from autograder.hidden_tests import Question, graded
+from autograder.notebook import question_of
 from autograder.rules import Rule
 from autograder.sandbox import Session, clean
 
 __all__ = ["Calibration", "Failure", "Given", "Kit", "Question", "Rule", "Vocabulary", "coarse", "compare_values", "graded",
-           "relative_error"]
+           "matches_reference", "relative_error"]
 
 Probe = Callable[[Session], dict[str, Any]]
 
@@ -273,8 +276,18 @@ class Kit:
             x[index] = old
             numeric[index] = np.sum((plus - minus) * dout) / (2 * h)
         error = relative_error(analytic, numeric)
-        self.expect(error <= rtol, "{what} disagrees with finite differences: relative error {error:.1e} "
+        self.expect(error <= rtol, "the gradient {what} disagrees with finite differences: relative error {error:.1e} "
                                    "(allowed {rtol:.0e})", what=what, error=error, rtol=Given(rtol))
+
+    def gradients(self, forward: Callable[..., Any], inputs: dict[str, np.ndarray], dout: np.ndarray,
+                  analytic: dict[str, Any], rtol: float = 1e-7, h: float = 1e-5) -> None:
+        """Every gradient of a layer or a model at once: for each ``name`` of ``analytic``, ``analytic[name]``
+        must equal the gradient of ``sum(forward(**inputs) * dout)`` with respect to ``inputs[name]`` (a loss:
+        ``dout = np.ones(())``), ``forward`` being called with that one input changed. The names are the
+        grader's (``"x"``, ``"W1"``, ``"gamma"``): failures name them."""
+        for name in analytic:
+            self.gradient_check(lambda value, name=name: forward(**{**inputs, name: value}), inputs[name], dout,
+                                analytic[name], name, rtol, h)
 
     def require_accuracy(self, logits: Any, labels: np.ndarray, threshold: float, what: str) -> float:
         accuracy = self.accuracy(logits, labels, what)
@@ -311,6 +324,21 @@ class Calibration:
         kit.expect(value >= self.threshold, "{what}: {value:.3f}, required at least {threshold:.2f}", what=self.what,
                    value=value, threshold=Given(self.threshold))
         return value
+
+
+def matches_reference(item: str, points: float, probe: Probe, rtol: float, atol: float = 0.0,
+                      **options: Any) -> Callable[["Kit"], None]:
+    """A test in one line: ``test_Q1_forward_matches_reference = matches_reference("Q1_forward", 3, forward_values,
+    rtol=1e-8)`` compares every value ``probe`` returns on the submission with the master's. The probe's
+    docstring is the test's title; ``options`` go to ``graded``."""
+
+    def test(kit: Kit) -> None:
+        kit.compare(probe, rtol, atol)
+
+    test.__name__ = test.__qualname__ = f"test_{question_of(item)}_{probe.__name__}_matches_reference"
+    test.__doc__ = probe.__doc__
+    test.__module__ = probe.__module__
+    return graded(item, points, **options)(test)
 
 
 def _scalars(values: Any) -> set[float]:

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from autograder.kit import (UNSHOWN, WITHHELD, Failure, Given, Kit, Vocabulary, coarse, compare_values,
-                            vocabulary)
+from autograder.kit import (UNSHOWN, WITHHELD, Calibration, Failure, Given, Kit, Vocabulary, coarse,
+                            compare_values, matches_reference, vocabulary)
 
 
 class FakeSession:
@@ -54,6 +54,47 @@ def test_gradient_check_catches_a_wrong_gradient_and_passes_a_right_one():
     kit.gradient_check(np.tanh, x, dout, dout * (1 - np.tanh(x) ** 2), "tanh dz")
     with pytest.raises(Failure, match="disagrees with finite differences"):
         kit.gradient_check(np.tanh, x, dout, dout * (1 - x ** 2), "tanh dz")
+
+
+def test_gradients_checks_every_input_of_a_layer_and_names_the_wrong_one():
+    kit = make_kit()
+    rng = np.random.default_rng(2)
+    inputs = {"x": rng.standard_normal((3, 2)), "w": rng.standard_normal((2, 4)), "b": rng.standard_normal(4)}
+    dout = rng.standard_normal((3, 4))
+    right = {"x": dout @ inputs["w"].T, "w": inputs["x"].T @ dout, "b": dout.sum(axis=0)}
+    kit.gradients(lambda x, w, b: x @ w + b, inputs, dout, right)
+    with pytest.raises(Failure, match="the gradient b disagrees") as failed:
+        kit.gradients(lambda x, w, b: x @ w + b, inputs, dout, {**right, "b": dout.mean(axis=0)})
+    assert failed.value.values["what"] == "b"
+    loss = {"x": np.array([1.0, -2.0])}
+    kit.gradients(lambda x: float(np.sum(x ** 2)), loss, np.ones(()), {"x": 2 * loss["x"]})
+
+
+def test_matches_reference_is_a_whole_test_in_one_line():
+    def forward_values(session):
+        """forward matches the reference."""
+        return {"out": np.ones(2)}
+
+    test = matches_reference("Q1_forward", 3, forward_values, rtol=1e-8)
+    assert test.__name__ == "test_Q1_forward_values_matches_reference" and test.__doc__ == forward_values.__doc__
+    (mark,) = test.pytestmark
+    assert mark.kwargs["item"] == "Q1_forward" and mark.kwargs["points"] == 3.0
+    test(make_kit(lambda probe: {"out": np.ones(2)}))
+    with pytest.raises(Failure, match="relative error"):
+        test(make_kit(lambda probe: {"out": np.zeros(2)}))
+
+
+def test_a_calibration_requires_its_threshold_on_its_first_seed():
+    seen = []
+
+    def measure(kit, seed):
+        seen.append(seed)
+        return 0.8
+
+    Calibration("Q5_training", measure, 0.75, (4, 1, 2), (0.9, 1.0)).require(make_kit())
+    with pytest.raises(Failure, match="required at least 0.85"):
+        Calibration("Q5_training", measure, 0.85, (4, 1, 2), (0.9, 1.0)).require(make_kit())
+    assert seen == [4, 4]
 
 
 def test_require_accuracy():

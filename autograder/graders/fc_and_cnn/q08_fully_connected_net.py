@@ -1,4 +1,5 @@
-"""Q8: FullyConnectedNet of any depth: initialization, scores, loss and gradients."""
+"""Q8: FullyConnectedNet of any depth: initialization, the seed, scores, loss and gradients; zero hidden layers
+(``hidden_dims=[]``, a softmax classifier) is an edge case with a small test of its own."""
 from __future__ import annotations
 
 import numpy as np
@@ -17,13 +18,13 @@ def _fc_params(seed: int, dims: list[int]) -> dict[str, np.ndarray]:
     return params
 
 
-FC_NET_CASES = [(8101, 4, 6, [], 3, 0.0), (8102, 5, 7, [6], 4, 0.0), (8103, 6, 5, [4, 6, 5, 3], 3, 1.3),
-                (8104, 3, 4, [5, 5], 2, 0.25)]
+FC_NET_CASES = [(8102, 5, 7, [6], 4, 0.0), (8103, 6, 5, [4, 6, 5, 3], 3, 1.3), (8104, 3, 4, [5, 5], 2, 0.25)]
+NO_HIDDEN_CASES = [(8101, 4, 6, [], 3, 0.0), (8105, 5, 3, [], 4, 0.6)]
 
 
-def fc_net_values(s: Session, with_grads: bool) -> dict:
+def fc_net_values(s: Session, with_grads: bool, cases: list = FC_NET_CASES) -> dict:
     out = {}
-    for seed, n, d, hidden, c, reg in FC_NET_CASES:
+    for seed, n, d, hidden, c, reg in cases:
         model = s.new("FullyConnectedNet", hidden, input_dim=d, num_classes=c, reg=reg)
         set_params(model, _fc_params(seed, [d, *hidden, c]))
         X = normal(seed + 50, n, d, scale=2)
@@ -45,11 +46,19 @@ def fc_net_gradients(s: Session) -> dict:
     return fc_net_values(s, with_grads=True)
 
 
-@numpy_test("Q8_fully_connected_net", 3, cells=("Q8_solution",), needs=LAYERS)
-def test_Q8_initialization_depth_and_seed(kit: Kit) -> None:
-    """one W and b per layer for depths 1 to 5, weights with std weight_scale, zero biases, seed reproducible."""
+def no_hidden_layer_values(s: Session) -> dict:
+    model = s.new("FullyConnectedNet", [], input_dim=8, num_classes=3, seed=5)
+    params = model.get("params")
+    shapes = {name: np.shape(value) for name, value in params.items()} if isinstance(params, dict) else params
+    return {"parameter shapes for hidden_dims=[]": shapes, **fc_net_values(s, False, NO_HIDDEN_CASES),
+            **fc_net_values(s, True, NO_HIDDEN_CASES)}
+
+
+@numpy_test("Q8_fully_connected_net", 2, cells=("Q8_solution",), needs=LAYERS)
+def test_Q8_initialization_per_layer(kit: Kit) -> None:
+    """one W and b per layer for two and five layers, weights with std weight_scale, zero biases."""
     s = kit.session
-    for hidden in ([], [7], [9, 8, 7, 6]):
+    for hidden in ([7], [9, 8, 7, 6]):
         dims = [30, *hidden, 6]
         params = s.new("FullyConnectedNet", hidden, input_dim=30, num_classes=6, weight_scale=0.1,
                        seed=11).get("params")
@@ -67,6 +76,15 @@ def test_Q8_initialization_depth_and_seed(kit: Kit) -> None:
         std = float(np.std(params[name]))
         kit.expect(abs(std - 0.05) < 0.003, "{name} has std {std:.4f}, expected weight_scale = 0.05", name=name,
                    std=std)
+
+
+@numpy_test("Q8_fully_connected_net", 1, cells=("Q8_solution",), needs=LAYERS)
+def test_Q8_seed_is_reproducible(kit: Kit) -> None:
+    """the same seed gives the same weights, another seed other weights."""
+    s = kit.session
+    params = s.new("FullyConnectedNet", [200, 100], input_dim=300, num_classes=50, weight_scale=0.05,
+                   seed=3).get("params")
+    kit.expect(isinstance(params, dict) and "W1" in params, "params should hold W1")
     again = s.new("FullyConnectedNet", [200, 100], input_dim=300, num_classes=50, weight_scale=0.05, seed=3)
     other = s.new("FullyConnectedNet", [200, 100], input_dim=300, num_classes=50, weight_scale=0.05, seed=4)
     kit.expect(all(np.array_equal(params[k], again.get("params")[k]) for k in params),
@@ -76,19 +94,25 @@ def test_Q8_initialization_depth_and_seed(kit: Kit) -> None:
 
 @numpy_test("Q8_fully_connected_net", 4, cells=("Q8_solution",), needs=LAYERS)
 def test_Q8_scores_and_loss_match_reference(kit: Kit) -> None:
-    """scores and loss match the reference for 0, 1, 2 and 4 hidden layers, with and without reg."""
+    """scores and loss match the reference for 1, 2 and 4 hidden layers, with and without reg."""
     kit.compare(fc_net_scores_and_loss, rtol=1e-9)
 
 
-@numpy_test("Q8_fully_connected_net", 4, cells=("Q8_solution",), needs=LAYERS)
+@numpy_test("Q8_fully_connected_net", 3, cells=("Q8_solution",), needs=LAYERS)
 def test_Q8_gradients_match_reference(kit: Kit) -> None:
-    """every gradient matches the reference for 0, 1, 2 and 4 hidden layers, with and without reg."""
+    """every gradient matches the reference for 1, 2 and 4 hidden layers, with and without reg."""
     kit.compare(fc_net_gradients, rtol=1e-8)
 
 
-@numpy_test("Q8_fully_connected_net", 4, cells=("Q8_solution",), needs=LAYERS)
+@numpy_test("Q8_fully_connected_net", 3, cells=("Q8_solution",), needs=LAYERS)
 def test_Q8_gradients_match_finite_differences(kit: Kit) -> None:
     """every gradient of a three-hidden-layer network matches finite differences of your own loss."""
     model = kit.session.new("FullyConnectedNet", [4, 3, 5], input_dim=3, num_classes=3, reg=0.8)
     model_gradient_check(kit, model, _fc_params(8201, [3, 4, 3, 5, 3]), normal(8202, 4, 3, scale=2),
                           labels(8203, 4, 3))
+
+
+@numpy_test("Q8_fully_connected_net", 2, cells=("Q8_solution",), needs=LAYERS)
+def test_Q8_no_hidden_layer(kit: Kit) -> None:
+    """hidden_dims=[] (the edge case L = 1, a softmax classifier): W1 and b1, scores, loss and gradients."""
+    kit.compare(no_hidden_layer_values, rtol=1e-8)

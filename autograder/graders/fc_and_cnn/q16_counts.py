@@ -6,15 +6,25 @@ from autograder.kit import Kit
 from autograder.sandbox import Session
 
 
-def fc_counts(s: Session) -> dict:
+def fc_counts(s: Session, cases: tuple = ((4320, [100, 100, 100], 4), (30, [12, 7, 9, 4], 3))) -> dict:
     return {f"count_fc_parameters({d}, {hidden}, {c})": s.call("count_fc_parameters", d, hidden, c)
-            for d, hidden, c in [(4320, [100, 100, 100], 4), (17, [], 5), (30, [12, 7, 9, 4], 3)]}
+            for d, hidden, c in cases}
 
 
-@numpy_test("Q16_counts", 1, cells=("Q16_solution",))
+def fc_count_no_hidden_layer(s: Session) -> dict:
+    return fc_counts(s, ((17, [], 5),))
+
+
+@numpy_test("Q16_counts", 0.5, cells=("Q16_solution",))
 def test_Q16_fc_count_matches_reference(kit: Kit) -> None:
-    """count_fc_parameters is right for hidden architectures, including no hidden layer."""
+    """count_fc_parameters is right for hidden architectures of three and four hidden layers."""
     kit.compare(fc_counts, rtol=0.0)
+
+
+@numpy_test("Q16_counts", 0.5, cells=("Q16_solution",))
+def test_Q16_fc_count_without_hidden_layer(kit: Kit) -> None:
+    """count_fc_parameters is right for hidden_dims=[] (the edge case of a single layer)."""
+    kit.compare(fc_count_no_hidden_layer, rtol=0.0)
 
 
 @numpy_test("Q16_counts", 1, cells=("Q16_solution",))

@@ -1,13 +1,18 @@
-"""Q8: FullyConnectedNet of any depth: initialization, the seed, scores, loss and gradients; zero hidden layers
-(``hidden_dims=[]``, a softmax classifier) is an edge case with a small test of its own."""
+"""Q8: FullyConnectedNet of any depth: initialization, the seed, scores, loss and gradients.
+
+Zero hidden layers (``hidden_dims=[]``, a softmax classifier) is an edge case with a small test of its own,
+which prices the edge case only: the network must agree with the submission's own one-hidden-layer network
+set up to compute the same affine map (``relu(x) - relu(-x) = x``), so a bug that both share is priced once,
+by the tests of deeper networks.
+"""
 from __future__ import annotations
 
 import numpy as np
 
 from autograder.graders.fc_and_cnn import LAYERS
 from autograder.graders.fc_and_cnn.common import labels, model_gradient_check, normal, numpy_test, set_params
-from autograder.kit import Kit
-from autograder.sandbox import Session
+from autograder.kit import Kit, compare_values
+from autograder.sandbox import Remote, Session
 
 
 def _fc_params(seed: int, dims: list[int]) -> dict[str, np.ndarray]:
@@ -19,12 +24,11 @@ def _fc_params(seed: int, dims: list[int]) -> dict[str, np.ndarray]:
 
 
 FC_NET_CASES = [(8102, 5, 7, [6], 4, 0.0), (8103, 6, 5, [4, 6, 5, 3], 3, 1.3), (8104, 3, 4, [5, 5], 2, 0.25)]
-NO_HIDDEN_CASES = [(8101, 4, 6, [], 3, 0.0), (8105, 5, 3, [], 4, 0.6)]
 
 
-def fc_net_values(s: Session, with_grads: bool, cases: list = FC_NET_CASES) -> dict:
+def fc_net_values(s: Session, with_grads: bool) -> dict:
     out = {}
-    for seed, n, d, hidden, c, reg in cases:
+    for seed, n, d, hidden, c, reg in FC_NET_CASES:
         model = s.new("FullyConnectedNet", hidden, input_dim=d, num_classes=c, reg=reg)
         set_params(model, _fc_params(seed, [d, *hidden, c]))
         X = normal(seed + 50, n, d, scale=2)
@@ -46,12 +50,12 @@ def fc_net_gradients(s: Session) -> dict:
     return fc_net_values(s, with_grads=True)
 
 
-def no_hidden_layer_values(s: Session) -> dict:
-    model = s.new("FullyConnectedNet", [], input_dim=8, num_classes=3, seed=5)
-    params = model.get("params")
-    shapes = {name: np.shape(value) for name, value in params.items()} if isinstance(params, dict) else params
-    return {"parameter shapes for hidden_dims=[]": shapes, **fc_net_values(s, False, NO_HIDDEN_CASES),
-            **fc_net_values(s, True, NO_HIDDEN_CASES)}
+def _scores_loss_grads(kit: Kit, model: Remote, X: np.ndarray, y: np.ndarray, c: int) -> tuple:
+    scores = kit.array(model.call("loss", X), (len(X), c), "the scores")
+    result = model.call("loss", X, y)
+    kit.expect(isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], dict),
+               "loss(X, y) should return (loss, grads)")
+    return scores, kit.number(result[0], "the loss"), result[1]
 
 
 @numpy_test("Q8_fully_connected_net", 2, cells=("Q8_solution",), needs=LAYERS)
@@ -114,5 +118,27 @@ def test_Q8_gradients_match_finite_differences(kit: Kit) -> None:
 
 @numpy_test("Q8_fully_connected_net", 2, cells=("Q8_solution",), needs=LAYERS)
 def test_Q8_no_hidden_layer(kit: Kit) -> None:
-    """hidden_dims=[] (the edge case L = 1, a softmax classifier): W1 and b1, scores, loss and gradients."""
-    kit.compare(no_hidden_layer_values, rtol=1e-8)
+    """hidden_dims=[] (L = 1): only W1 and b1, and the scores, loss and gradients of your one-hidden-layer net.
+
+    That network is set up to compute the same affine map, so only what differs for no hidden layer is priced.
+    """
+    s = kit.session
+    n, d, c = 6, 5, 4
+    W, b, X, y = normal(8301, d, c, scale=0.6), normal(8302, c, scale=0.3), normal(8303, n, d, scale=2), \
+        labels(8304, n, c)
+    single = s.new("FullyConnectedNet", [], input_dim=d, num_classes=c)
+    params = single.get("params")
+    kit.expect(isinstance(params, dict) and set(params) == {"W1", "b1"},
+               "with hidden_dims=[], params should hold exactly W1 and b1")
+    set_params(single, {"W1": W, "b1": b})
+    scores, loss, grads = _scores_loss_grads(kit, single, X, y, c)
+    deep = s.new("FullyConnectedNet", [2 * d], input_dim=d, num_classes=c)
+    identity = np.eye(d)
+    set_params(deep, {"W1": np.hstack([identity, -identity]), "b1": np.zeros(2 * d), "W2": np.vstack([W, -W]),
+                      "b2": b})
+    deep_scores, deep_loss, deep_grads = _scores_loss_grads(kit, deep, X, y, c)
+    dW2 = kit.array(deep_grads.get("W2"), (2 * d, c), "W2's gradient with one hidden layer")
+    compare_values(scores, deep_scores, "the scores for hidden_dims=[]", 1e-9)
+    compare_values(loss, deep_loss, "the loss for hidden_dims=[]", 1e-9)
+    compare_values(grads.get("W1"), dW2[:d] - dW2[d:], "W1's gradient for hidden_dims=[]", 1e-8)
+    compare_values(grads.get("b1"), deep_grads.get("b2"), "b1's gradient for hidden_dims=[]", 1e-8)

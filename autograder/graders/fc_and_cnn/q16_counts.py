@@ -6,25 +6,30 @@ from autograder.kit import Kit
 from autograder.sandbox import Session
 
 
-def fc_counts(s: Session, cases: tuple = ((4320, [100, 100, 100], 4), (30, [12, 7, 9, 4], 3))) -> dict:
+def fc_counts(s: Session) -> dict:
     return {f"count_fc_parameters({d}, {hidden}, {c})": s.call("count_fc_parameters", d, hidden, c)
-            for d, hidden, c in cases}
-
-
-def fc_count_no_hidden_layer(s: Session) -> dict:
-    return fc_counts(s, ((17, [], 5),))
+            for d, hidden, c in [(4320, [100, 100, 100], 4), (30, [12, 7, 9, 4], 3)]}
 
 
 @numpy_test("Q16_counts", 0.5, cells=("Q16_solution",))
 def test_Q16_fc_count_matches_reference(kit: Kit) -> None:
-    """count_fc_parameters is right for hidden architectures of three and four hidden layers."""
+    """count_fc_parameters is right for networks of three and four hidden layers."""
     kit.compare(fc_counts, rtol=0.0)
 
 
 @numpy_test("Q16_counts", 0.5, cells=("Q16_solution",))
 def test_Q16_fc_count_without_hidden_layer(kit: Kit) -> None:
-    """count_fc_parameters is right for hidden_dims=[] (the edge case of a single layer)."""
-    kit.compare(fc_count_no_hidden_layer, rtol=0.0)
+    """count_fc_parameters works for hidden_dims=[]: two single layers add up to your count with one hidden layer.
+
+    The counts are compared with each other, not with the reference, so a formula wrong for every depth is priced
+    once, by the test above.
+    """
+    s = kit.session
+    single = [kit.number(s.call("count_fc_parameters", d, [], c), "the count for hidden_dims=[]")
+              for d, c in [(17, 9), (9, 5)]]
+    hidden = kit.number(s.call("count_fc_parameters", 17, [9], 5), "the count for one hidden layer")
+    kit.expect(sum(single) == hidden, "the counts for hidden_dims=[] of a 17 -> 9 and a 9 -> 5 layer should add up "
+               "to your count for 17 -> 9 -> 5")
 
 
 @numpy_test("Q16_counts", 1, cells=("Q16_solution",))

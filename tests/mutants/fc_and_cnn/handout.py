@@ -3,8 +3,20 @@
 Each alternative replaces a whole answer cell with correct code written to the task as the release states it,
 in the style of a good student of the original handout rather than of our master: other layouts, loops where
 loops are allowed, prints, numpy conversions, separate pooling modules. Every one must keep every point.
+
+The mutants are the handout-style code that misses the edge case of no hidden layer (the seed's own
+FullyConnectedNet does): they must lose the edge case's small test and nothing more.
 """
-from autograder.check.mutants import Alternative
+from autograder.check.mutants import Alternative, Mutant
+
+MUTANTS = [
+    Mutant("Q8_fully_connected_net", "the seed's loop: the first layer reads X, so no hidden layer crashes",
+           "Q8_solution", (("        hidden = X\n", ""),
+                           ("fc_relu_forward(hidden, ", "fc_relu_forward(X if layer == 1 else hidden, "))),
+    Mutant("Q16_counts", "counts from hidden_dims[0] on, so no hidden layer crashes", "Q16_solution",
+           (("dims = [input_dim, *hidden_dims, num_classes]", "dims = [input_dim, hidden_dims[0], *hidden_dims[1:], "
+             "num_classes]"),)),
+]
 
 FC_FORWARD = '''\
 def fc_forward(x, w, b):

@@ -1,7 +1,8 @@
-"""Q11: CNNWithoutBatchNorm: output shape, layers and parameter count, forward against the reference."""
+"""Q11: CNNWithoutBatchNorm: output shape, layer shapes, the attribute names the release asks for, forward
+against the reference."""
 from __future__ import annotations
 
-from autograder.graders.fc_and_cnn.common import CNN_SHAPES, cnn_forward, expect_state_shapes, images
+from autograder.graders.fc_and_cnn.common import CNN_SHAPES, cnn_forward, expect_layer_shapes, images, state_shapes
 from autograder.kit import Kit, graded
 
 
@@ -13,10 +14,18 @@ def test_Q11_output_shape(kit: Kit) -> None:
         kit.array(model.call("forward", images(11201 + n, n)), (n, 4), "the scores")
 
 
-@graded("Q11_cnn", 3)
+@graded("Q11_cnn", 2)
 def test_Q11_layers_and_parameter_count(kit: Kit) -> None:
-    """conv1, conv2, fc1 and fc2 have the shapes of the table and nothing else is learned (667,312 values)."""
-    expect_state_shapes(kit, "CNNWithoutBatchNorm", CNN_SHAPES)
+    """the convolution and linear layers have the shapes of the table and nothing else is learned (667,312 values)."""
+    expect_layer_shapes(kit, "CNNWithoutBatchNorm", CNN_SHAPES)
+
+
+@graded("Q11_cnn", 1)
+def test_Q11_attribute_names(kit: Kit) -> None:
+    """the learned layers are the attributes conv1, conv2, fc1 and fc2 that the release asks for."""
+    names = {key.rpartition(".")[0] for key in state_shapes(kit, "CNNWithoutBatchNorm")}
+    kit.expect(names == {key.rpartition(".")[0] for key in CNN_SHAPES},
+               "the layers with parameters should be the attributes conv1, conv2, fc1 and fc2, and no others")
 
 
 @graded("Q11_cnn", 5, timeout=60)

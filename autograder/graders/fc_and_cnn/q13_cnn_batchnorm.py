@@ -1,14 +1,14 @@
 """Q13: CNNWithBatchNorm: layers, training and evaluation mode against the reference."""
 from __future__ import annotations
 
-from autograder.graders.fc_and_cnn.common import BN_SHAPES, cnn_bn_eval, cnn_bn_training, expect_state_shapes
+from autograder.graders.fc_and_cnn.common import BN_SHAPES, cnn_bn_eval, cnn_bn_training, expect_layer_shapes
 from autograder.kit import Kit, graded
 
 
 @graded("Q13_cnn_batchnorm", 1)
 def test_Q13_layers(kit: Kit) -> None:
-    """the layers of the table plus bn1 = BatchNorm2d(6) and bn2 = BatchNorm2d(16), nothing else."""
-    expect_state_shapes(kit, "CNNWithBatchNorm", BN_SHAPES)
+    """the layers of the table plus a BatchNorm2d(6) and a BatchNorm2d(16), nothing else."""
+    expect_layer_shapes(kit, "CNNWithBatchNorm", BN_SHAPES)
 
 
 @graded("Q13_cnn_batchnorm", 2, timeout=60)

@@ -11,13 +11,28 @@ from autograder.sandbox import Session
 
 def fc_counts(s: Session) -> dict:
     return {f"count_fc_parameters({d}, {hidden}, {c})": s.call("count_fc_parameters", d, hidden, c)
-            for d, hidden, c in [(4320, [100, 100, 100], 4), (17, [], 5), (30, [12, 7, 9, 4], 3)]}
+            for d, hidden, c in [(4320, [100, 100, 100], 4), (30, [12, 7, 9, 4], 3)]}
 
 
-@graded("Q16_counts", 1)
+@graded("Q16_counts", 0.5)
 def test_Q16_fc_count_matches_reference(kit: Kit) -> None:
-    """count_fc_parameters is right for hidden architectures, including no hidden layer."""
+    """count_fc_parameters is right for networks of three and four hidden layers."""
     kit.compare(fc_counts, rtol=0.0)
+
+
+@graded("Q16_counts", 0.5)
+def test_Q16_fc_count_without_hidden_layer(kit: Kit) -> None:
+    """count_fc_parameters works for hidden_dims=[]: two single layers add up to your count with one hidden layer.
+
+    The counts are compared with each other, not with the reference, so a formula wrong for every depth is priced
+    once, by the test above.
+    """
+    s = kit.session
+    single = [kit.number(s.call("count_fc_parameters", d, [], c), "the count for hidden_dims=[]")
+              for d, c in [(17, 9), (9, 5)]]
+    hidden = kit.number(s.call("count_fc_parameters", 17, [9], 5), "the count for one hidden layer")
+    kit.expect(sum(single) == hidden, "the counts for hidden_dims=[] of a 17 -> 9 and a 9 -> 5 layer should add up "
+               "to your count for 17 -> 9 -> 5")
 
 
 def notebook_value(s: Session, name: str) -> dict:

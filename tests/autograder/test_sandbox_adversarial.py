@@ -302,7 +302,7 @@ def test_a_reply_that_trickles_in_is_cut_at_the_deadline(grading):
     start = time.monotonic()
     results = grade(grading, {"Q4_solution": trickle}, {"Q4_solution": HANG, "Q1_solution": None}, per_cell=2)
     assert_zero(of(results, "Q4"), "exceeded the time limit of 1 s")
-    assert all(r.seconds < HANG + 2 for r in of(results, "Q4"))
+    assert all(r.seconds < HANG + 5 for r in of(results, "Q4"))
     assert time.monotonic() - start < 2 * (HANG + 2) + 30
     assert_full(of(results, "Q1"))
 

@@ -104,4 +104,4 @@ def test_the_deadline_covers_the_whole_frame_however_slowly_it_arrives():
         start = time.monotonic()
         with pytest.raises(wire.Deadline):
             wire.receive(ours, deadline=start + 0.5)
-        assert time.monotonic() - start < 1.5
+        assert time.monotonic() - start < 3  # a margin for a busy machine: the point is that it stops

@@ -39,6 +39,14 @@ def layer_gradient_check(kit: Kit, cls: str, seed: int, b: int, d: int) -> None:
     kit.gradient_check(lambda bt: with_params(gamma, bt), beta, dout, dbeta, "dbeta")
 
 
+def is_subclass(s: Session, child: str, parent: str) -> bool:
+    """Whether the notebook's class ``child`` has its class ``parent`` among its bases (the same object in the
+    child's memory), found without building an instance."""
+    parent_id = s.get(parent).handle.id
+    return any(getattr(base, "handle", None) is not None and base.handle.id == parent_id
+               for base in s.get(child).get("__mro__"))
+
+
 def course_data() -> dict[str, np.ndarray]:
     """The notebook's own split (given_data), computed here: a submission may overwrite its globals."""
     X, y = generate_spiral(**SPIRAL_SETTINGS)

@@ -1,4 +1,9 @@
-"""Q2: Dropout: the fraction dropped, rescaling, fresh masks, modes, and a backward through the same mask."""
+"""Q2: Dropout: the fraction dropped, rescaling, fresh masks, modes, and a backward through the same mask.
+
+The backward is checked against the mask that the forward's output shows, not by finite differences of a
+forward re-run under a reseeded generator: the release does not say where the mask's random numbers come from
+(a generator of the layer's own is as correct as torch's global one).
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -64,7 +69,7 @@ def test_Q2_forward_rejects_invalid_p(kit: Kit) -> None:
         kit.expect(False, "Dropout(p={p}) should raise an error", p=Given(bad))
 
 
-@graded("Q2_backward", 3, cells=("Q2_solution",))
+@graded("Q2_backward", 4, cells=("Q2_solution",))
 def test_Q2_backward_reuses_the_forward_mask(kit: Kit) -> None:
     """backward multiplies by the same mask and scale as the last forward, however often it is called."""
     for seed, p in [(2201, 0.3), (2202, 0.65)]:
@@ -82,18 +87,12 @@ def test_Q2_backward_reuses_the_forward_mask(kit: Kit) -> None:
         kit.expect(np.array_equal(again, dz), "p={p}: a second backward gave a different result", p=Given(p))
 
 
-@graded("Q2_backward", 2, cells=("Q2_solution",))
-def test_Q2_backward_matches_finite_differences_and_eval_identity(kit: Kit) -> None:
-    """backward matches finite differences of a seeded forward; in eval mode it is the identity."""
+@graded("Q2_backward", 1, cells=("Q2_solution",))
+def test_Q2_backward_eval_is_identity(kit: Kit) -> None:
+    """in eval mode backward is the identity, whatever mask an earlier training-mode forward drew."""
     layer = kit.session.new("Dropout", p=0.35)
-    z, da = normal(2203, 6, 7), normal(2204, 6, 7)
-
-    def seeded_forward(x: np.ndarray):
-        kit.session.seed(2205)
-        return layer.call("forward", x)
-
-    seeded_forward(z)
-    kit.gradient_check(seeded_forward, z, da, layer.call("backward", da), "Dropout dz", rtol=1e-8)
+    z, da = normal(2203, 6, 7) + 10.0, normal(2204, 6, 7)
+    layer.call("forward", z)
     layer.call("eval")
     layer.call("forward", z)
     kit.expect(np.array_equal(kit.array(layer.call("backward", da), da.shape, "eval-mode backward"), da),

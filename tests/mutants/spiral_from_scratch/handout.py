@@ -77,6 +77,70 @@ DROPOUT = '''class Dropout:
         return da * self.mask / (1.0 - self.p)
 '''
 
+DROPOUT_BERNOULLI = '''class Dropout:
+    """Inverted dropout; p is the probability of dropping a unit.
+
+    forward(z): z (B, D) -> a (B, D); backward(da): da (B, D) -> dz (B, D).
+    """
+
+    def __init__(self, p=0.5):
+        assert 0 <= p < 1, "p must be in [0, 1)"
+        self.p = p
+        self.mode = "train"
+        self.scale = None
+
+    def train(self):
+        self.mode = "train"
+        return self
+
+    def eval(self):
+        self.mode = "eval"
+        return self
+
+    def forward(self, z):
+        if self.mode == "eval":
+            self.scale = None
+            return z.clone()
+        keep = 1 - self.p
+        self.scale = torch.bernoulli(torch.full_like(z, keep)) / keep
+        return z * self.scale
+
+    def backward(self, da):
+        return da.clone() if self.scale is None else da * self.scale
+'''
+
+DROPOUT_OWN_GENERATOR = '''class Dropout:
+    """Inverted dropout; p is the probability of dropping a unit.
+
+    forward(z): z (B, D) -> a (B, D); backward(da): da (B, D) -> dz (B, D).
+    """
+
+    def __init__(self, p=0.5):
+        if p < 0 or p >= 1:
+            raise ValueError("p must satisfy 0 <= p < 1")
+        self.p = p
+        self.is_training = True
+        self.rng = np.random.default_rng()
+        self.mask = None
+
+    def train(self):
+        self.is_training = True
+
+    def eval(self):
+        self.is_training = False
+
+    def forward(self, z):
+        if self.is_training and self.p > 0:
+            keep = torch.from_numpy(self.rng.random(tuple(z.shape)) >= self.p)
+            self.mask = keep.to(dtype=z.dtype, device=z.device) / (1 - self.p)
+        else:
+            self.mask = torch.ones_like(z)
+        return z * self.mask
+
+    def backward(self, da):
+        return da * self.mask
+'''
+
 CROSS_ENTROPY = '''class SoftmaxCrossEntropy:
     """Mean cross-entropy of softmax(z) against integer labels.
 
@@ -102,6 +166,28 @@ CROSS_ENTROPY = '''class SoftmaxCrossEntropy:
         return (self.y_hat - self.onehot) / self.y_hat.shape[0]
 '''
 
+CROSS_ENTROPY_GATHER = '''class SoftmaxCrossEntropy:
+    """Mean cross-entropy of softmax(z) against integer labels.
+
+    forward(z, y): z (B, C) logits, y (B,) int64 -> scalar loss; backward() -> dz (B, C).
+    """
+
+    def __init__(self):
+        self.z = None
+        self.y = None
+
+    def forward(self, z, y):
+        self.z, self.y = z, y
+        picked = z.gather(1, y.view(-1, 1)).squeeze(1)
+        return (torch.logsumexp(z, dim=1) - picked).mean()
+
+    def backward(self):
+        B = self.z.shape[0]
+        dz = torch.softmax(self.z, dim=1)
+        dz[torch.arange(B), self.y] -= 1
+        return dz / B
+'''
+
 TANH = '''class Tanh:
     """Elementwise tanh. forward(z): z (B, D) -> a (B, D); backward(da): da (B, D) -> dz (B, D)."""
 
@@ -117,6 +203,21 @@ TANH = '''class Tanh:
         if self.a is None:
             raise RuntimeError("Tanh.backward called before forward")
         return da * (1 - self.a ** 2)
+'''
+
+TANH_PLAIN = '''class Tanh:
+    """Elementwise tanh. forward(z): z (B, D) -> a (B, D); backward(da): da (B, D) -> dz (B, D)."""
+
+    def __init__(self):
+        self.out = None
+
+    def forward(self, z):
+        self.out = z.tanh()
+        return self.out
+
+    def backward(self, da):
+        assert self.out is not None, "forward must be called before backward"
+        return da * (1.0 - self.out * self.out)
 '''
 
 MLP_AND_LOOP = '''class MLP:
@@ -303,6 +404,96 @@ def train_model(model, loss_fn, Xtr_t, ytr_t, Xva_t, yva_t, lr=0.1, epochs=2000,
     return (accuracy_from_logits(model.forward(Xtr_t), ytr_t), accuracy_from_logits(model.forward(Xva_t), yva_t))
 '''
 
+MLP_HEAD_FIRST = '''class MLP:
+    """Two hidden layers of [Linear -> norm_layer -> Tanh -> Dropout], then a Linear to the logits.
+
+    forward(x): x (B, in_dim) -> logits (B, out_dim); backward(dlogits): (B, out_dim) -> dx (B, in_dim).
+    """
+
+    norm_layer = InstanceNorm1D
+
+    def __init__(self, in_dim=2, hidden_dim=64, out_dim=2, p_drop=0.2, device=None, dtype=torch.float32):
+        kw = dict(device=device, dtype=dtype)
+        self.out_layer = Linear(hidden_dim, out_dim, **kw)
+        self.linears = [Linear(in_dim, hidden_dim, **kw), Linear(hidden_dim, hidden_dim, **kw)]
+        self.norms = [self.norm_layer(hidden_dim, **kw) for _ in range(2)]
+        self.tanhs = [Tanh(), Tanh()]
+        self.dropouts = [Dropout(p_drop), Dropout(p_drop)]
+
+    def train(self):
+        for d in self.dropouts:
+            d.train()
+        for n in self.norms:
+            if hasattr(n, "train"):
+                n.train()
+
+    def eval(self):
+        for d in self.dropouts:
+            d.eval()
+        for n in self.norms:
+            if hasattr(n, "eval"):
+                n.eval()
+
+    def forward(self, x):
+        for i in range(2):
+            x = self.dropouts[i].forward(self.tanhs[i].forward(self.norms[i].forward(self.linears[i].forward(x))))
+        return self.out_layer.forward(x)
+
+    def backward(self, dlogits):
+        d = self.out_layer.backward(dlogits)
+        for i in (1, 0):
+            d = self.linears[i].backward(self.norms[i].backward(self.tanhs[i].backward(self.dropouts[i].backward(d))))
+        return d
+
+    def zero_grad(self):
+        for lin in self.linears + [self.out_layer]:
+            lin.zero_grad()
+        for n in self.norms:
+            n.dgamma = torch.zeros_like(n.gamma)
+            n.dbeta = torch.zeros_like(n.beta)
+
+    def step(self, lr):
+        for lin in self.linears + [self.out_layer]:
+            lin.step(lr)
+        for n in self.norms:
+            n.gamma = n.gamma - lr * n.dgamma
+            n.beta = n.beta - lr * n.dbeta
+
+
+def train_model(model, loss_fn, Xtr_t, ytr_t, Xva_t, yva_t, lr=0.1, epochs=2000, batch_size=64, seed=0,
+                print_every=200, history=None):
+    """Minibatch gradient descent; returns (final_train_acc, final_val_acc) measured in eval mode."""
+    rng = np.random.default_rng(seed)
+    N = Xtr_t.shape[0]
+    for epoch in range(1, epochs + 1):
+        model.train()
+        idx = rng.permutation(N)
+        seen, loss_sum, correct = 0, 0.0, 0.0
+        for start in range(0, N, batch_size):
+            b = torch.from_numpy(idx[start:start + batch_size])
+            model.zero_grad()
+            out = model.forward(Xtr_t[b])
+            loss = loss_fn.forward(out, ytr_t[b])
+            model.backward(loss_fn.backward())
+            model.step(lr)
+            loss_sum += float(loss) * len(b)
+            correct += accuracy_from_logits(out, ytr_t[b]) * len(b)
+            seen += len(b)
+        model.eval()
+        val_acc = accuracy_from_logits(model.forward(Xva_t), yva_t)
+        if history is not None:
+            history.setdefault("loss", []).append(loss_sum / seen)
+            history.setdefault("train_acc", []).append(correct / seen)
+            history.setdefault("val_acc", []).append(val_acc)
+        if epoch % print_every == 0 or epoch == 1:
+            print("epoch", epoch, "loss", round(loss_sum / seen, 4), "val acc", round(val_acc, 3))
+    model.eval()
+    with torch.no_grad():
+        train_acc = accuracy_from_logits(model.forward(Xtr_t), ytr_t)
+        val_acc = accuracy_from_logits(model.forward(Xva_t), yva_t)
+    return train_acc, val_acc
+'''
+
 TRAIN_CELL = '''torch.manual_seed(0)  # the same initial weights every time you run this cell
 model = MLP(in_dim=2, hidden_dim=64, out_dim=2, p_drop=0.2)
 history = {"loss": [], "train_acc": [], "val_acc": []}
@@ -406,13 +597,22 @@ ALTERNATIVES = [
                 "Q1_solution", source=INSTANCE_NORM),
     Alternative("handout-style dropout: a boolean mask from torch.rand, ValueError for p outside [0, 1)",
                 "Q2_solution", source=DROPOUT),
+    Alternative("handout-style dropout: a pre-scaled mask from torch.bernoulli, a mode string, an assert on p",
+                "Q2_solution", source=DROPOUT_BERNOULLI),
+    Alternative("handout-style dropout: a generator of its own (np.random.default_rng() in __init__), a ones mask "
+                "in eval mode", "Q2_solution", source=DROPOUT_OWN_GENERATOR),
     Alternative("handout-style cross-entropy: max-shift, a one-hot matrix from F.one_hot", "Q3_solution",
                 source=CROSS_ENTROPY),
+    Alternative("handout-style cross-entropy: logsumexp and gather, torch.softmax of the cached logits in backward",
+                "Q3_solution", source=CROSS_ENTROPY_GATHER),
     Alternative("handout-style tanh: torch.tanh with a 2-D input assert", "Q4_solution", source=TANH),
+    Alternative("handout-style tanh: z.tanh(), an assert in backward", "Q4_solution", source=TANH_PLAIN),
     Alternative("handout-style MLP with named layer attributes; a loop printing with epoch % print_every and "
                 "appending to the history's existing keys", "Q5_solution", source=MLP_AND_LOOP),
     Alternative("handout-style MLP as a list of dict blocks; a loop over torch.split batches", "Q5_solution",
                 source=MLP_BLOCKS_AND_SPLIT_LOOP),
+    Alternative("handout-style MLP in parallel lists, output layer built first; a loop weighting batches by size, "
+                "accuracies under torch.no_grad", "Q5_solution", source=MLP_HEAD_FIRST),
     Alternative("handout-style training cell with a pre-filled history dict", "Q5_train", source=TRAIN_CELL),
     Alternative("handout-style batch norm; MLP_BN setting norm_layer on the instance before MLP.__init__",
                 "Q6_solution", source=BATCH_NORM),

@@ -5,7 +5,7 @@ import numpy as np
 
 from autograder.graders.spiral_from_scratch import F64
 from autograder.kit import Kit
-from autograder.sandbox import Session
+from autograder.sandbox import Remote, Session
 from course_utils.spiral import SPIRAL_SETTINGS, generate_spiral, train_val_split
 
 
@@ -42,9 +42,12 @@ def layer_gradient_check(kit: Kit, cls: str, seed: int, b: int, d: int) -> None:
 def is_subclass(s: Session, child: str, parent: str) -> bool:
     """Whether the notebook's class ``child`` has its class ``parent`` among its bases (the same object in the
     child's memory), found without building an instance."""
-    parent_id = s.get(parent).handle.id
-    return any(getattr(base, "handle", None) is not None and base.handle.id == parent_id
-               for base in s.get(child).get("__mro__"))
+    parent_class, child_class = s.get(parent), s.get(child)
+    if not isinstance(parent_class, Remote) or not isinstance(child_class, Remote):
+        return False
+    bases = child_class.get("__mro__")
+    return isinstance(bases, tuple) and any(isinstance(base, Remote) and base.handle.id == parent_class.handle.id
+                                            for base in bases)
 
 
 def course_data() -> dict[str, np.ndarray]:

@@ -2,6 +2,8 @@
 
 Large logits are an edge case with a small test of their own in each item; the backward one does not re-price
 a forward that fails there (an overflowing softmax caches no finite values either): the forward one priced it.
+Likewise the finite differences of a loss that is wrong (summed, say) say nothing of dz, so that test judges dz
+only where the loss is right.
 """
 from __future__ import annotations
 
@@ -43,6 +45,13 @@ def cross_entropy_backward(s: Session) -> dict:
     return out
 
 
+FD_LOSS = "loss on the finite-difference input"
+
+
+def cross_entropy_fd_loss(s: Session) -> dict:
+    return {FD_LOSS: s.new("SoftmaxCrossEntropy").call("forward", normal(3201, 6, 4), _labels(3202, 6, 4))}
+
+
 @graded("Q3_forward", 4, cells=("Q3_solution",))
 def test_Q3_forward_matches_reference(kit: Kit) -> None:
     """the mean loss matches the reference on hidden logits and labels."""
@@ -67,10 +76,13 @@ def test_Q3_backward_matches_reference(kit: Kit) -> None:
 
 @graded("Q3_backward", 2, cells=("Q3_solution",))
 def test_Q3_backward_matches_finite_differences(kit: Kit) -> None:
-    """dz matches finite differences of your own loss."""
+    """dz matches finite differences of your own loss, where that loss is right."""
     loss = kit.session.new("SoftmaxCrossEntropy")
     z, y = normal(3201, 6, 4), _labels(3202, 6, 4)
-    loss.call("forward", z, y)
+    try:
+        compare_values(loss.call("forward", z, y), kit.reference(cross_entropy_fd_loss)[FD_LOSS], FD_LOSS, rtol=1e-8)
+    except (Failure, StudentException):
+        return  # differences of a wrong loss are not dz's: test_Q3_forward_matches_reference priced the loss
     dz = loss.call("backward")
     kit.gradient_check(lambda x: kit.number(loss.call("forward", x, y), "loss"), z, np.array(1.0), dz,
                        "SoftmaxCrossEntropy dz")

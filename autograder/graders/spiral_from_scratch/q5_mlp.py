@@ -45,10 +45,10 @@ def test_Q5_mlp_builds_its_norm_layers_with_norm_layer(kit: Kit) -> None:
     # The reference MLP_BN (class MLP_BN(MLP): norm_layer = BatchNorm1D) built on this MLP.
     subclass = _mlp(kit, 5103, "MLP_BN", in_dim=3, hidden_dim=10, out_dim=4, p_drop=0.3)
     swapped, kept = len(subclass.find("BatchNorm1D")), len(subclass.find("InstanceNorm1D"))
-    kit.expect(swapped == 2 and kept == 0,
+    kit.expect(swapped > 0 and kept == 0,  # how many there are is the structure test's to price
                "a subclass of MLP that sets norm_layer = BatchNorm1D holds {swapped} BatchNorm1D and {kept} "
-               "InstanceNorm1D layers, expected 2 and 0: build the normalization layers with self.norm_layer(...)",
-               swapped=swapped, kept=kept)
+               "InstanceNorm1D layers, expected BatchNorm1D layers only: build the normalization layers with "
+               "self.norm_layer(...)", swapped=swapped, kept=kept)
 
 
 @graded("Q5_mlp", 2, cells=("Q5_solution",), needs=LAYERS)

@@ -5,7 +5,7 @@ import numpy as np
 
 from autograder.graders.spiral_from_scratch import F64
 from autograder.kit import Kit
-from autograder.sandbox import Session
+from autograder.sandbox import Remote, Session
 from course_utils.spiral import SPIRAL_SETTINGS, generate_spiral, train_val_split
 
 
@@ -37,6 +37,17 @@ def layer_gradient_check(kit: Kit, cls: str, seed: int, b: int, d: int) -> None:
     kit.gradient_check(lambda x: layer.call("forward", x), z, dout, dz, "dz")
     kit.gradient_check(lambda g: with_params(g, beta), gamma, dout, dgamma, "dgamma")
     kit.gradient_check(lambda bt: with_params(gamma, bt), beta, dout, dbeta, "dbeta")
+
+
+def is_subclass(s: Session, child: str, parent: str) -> bool:
+    """Whether the notebook's class ``child`` has its class ``parent`` among its bases (the same object in the
+    child's memory), found without building an instance."""
+    parent_class, child_class = s.get(parent), s.get(child)
+    if not isinstance(parent_class, Remote) or not isinstance(child_class, Remote):
+        return False
+    bases = child_class.get("__mro__")
+    return isinstance(bases, tuple) and any(isinstance(base, Remote) and base.handle.id == parent_class.handle.id
+                                            for base in bases)
 
 
 def course_data() -> dict[str, np.ndarray]:

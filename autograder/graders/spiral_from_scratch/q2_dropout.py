@@ -1,4 +1,10 @@
-"""Q2: Dropout: the fraction dropped, rescaling, fresh masks, modes, and a backward through the same mask."""
+"""Q2: Dropout: the fraction dropped, rescaling, fresh masks, modes, and a backward through the same mask.
+
+The backward is checked against the mask and scale that the forward's output shows (``a / z``, the inputs
+being positive), so that a wrong scale or an eval-mode forward that still drops costs the forward's tests only;
+not by finite differences of a forward re-run under a reseeded generator: the release does not say where the
+mask's random numbers come from (a generator of the layer's own is as correct as torch's global one).
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -64,7 +70,7 @@ def test_Q2_forward_rejects_invalid_p(kit: Kit) -> None:
         kit.expect(False, "Dropout(p={p}) should raise an error", p=Given(bad))
 
 
-@graded("Q2_backward", 3)
+@graded("Q2_backward", 4)
 def test_Q2_backward_reuses_the_forward_mask(kit: Kit) -> None:
     """backward multiplies by the same mask and scale as the last forward, however often it is called."""
     for seed, p in [(2201, 0.3), (2202, 0.65)]:
@@ -74,27 +80,23 @@ def test_Q2_backward_reuses_the_forward_mask(kit: Kit) -> None:
         layer = kit.session.new("Dropout", p=p)
         a = kit.array(layer.call("forward", z), z.shape, "the training-mode forward")
         dz = kit.array(layer.call("backward", da), z.shape, "backward")
-        expected = da * (a != 0) / (1 - p)
+        expected = da * a / z  # the forward's own mask and scale: a wrong scale is the forward test's to price
         error = float(np.max(np.abs(dz - expected), initial=0.0))
-        kit.expect(error < 1e-10, "p={p}: backward is not da * mask / (1 - p) with the forward's mask "
+        kit.expect(error < 1e-10, "p={p}: backward is not da * a / z, the mask and scale of the forward "
                                   "(largest difference {error:.1e})", p=Given(p), error=error)
         again = kit.array(layer.call("backward", da), z.shape, "a second backward")
         kit.expect(np.array_equal(again, dz), "p={p}: a second backward gave a different result", p=Given(p))
 
 
-@graded("Q2_backward", 2)
-def test_Q2_backward_matches_finite_differences_and_eval_identity(kit: Kit) -> None:
-    """backward matches finite differences of a seeded forward; in eval mode it is the identity."""
+@graded("Q2_backward", 1)
+def test_Q2_backward_eval_is_identity(kit: Kit) -> None:
+    """in eval mode backward follows the eval-mode forward (the identity), not a mask an earlier forward drew."""
     layer = kit.session.new("Dropout", p=0.35)
-    z, da = normal(2203, 6, 7), normal(2204, 6, 7)
-
-    def seeded_forward(x: np.ndarray):
-        kit.session.seed(2205)
-        return layer.call("forward", x)
-
-    seeded_forward(z)
-    kit.gradient_check(seeded_forward, z, da, layer.call("backward", da), "Dropout dz", rtol=1e-8)
-    layer.call("eval")
+    z, da = normal(2203, 6, 7) + 10.0, normal(2204, 6, 7)
     layer.call("forward", z)
-    kit.expect(np.array_equal(kit.array(layer.call("backward", da), da.shape, "eval-mode backward"), da),
-               "in evaluation mode backward must return da unchanged")
+    layer.call("eval")
+    a = kit.array(layer.call("forward", z), z.shape, "the eval-mode forward")
+    dz = kit.array(layer.call("backward", da), da.shape, "eval-mode backward")
+    kit.expect(np.allclose(dz, da * a / z, rtol=0, atol=1e-12),
+               "in evaluation mode backward is not da * a / z for the eval-mode forward's output a: it should "
+               "return da unchanged, as forward returns z")

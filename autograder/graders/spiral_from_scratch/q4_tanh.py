@@ -9,9 +9,11 @@ from autograder.sandbox import Session, StudentException
 
 
 def tanh_forward(s: Session) -> dict:
-    z = normal(4101, 13, 17, scale=5)
-    return {"forward on a (13, 17) input": s.new("Tanh").call("forward", z),
-            "forward at +-1000": s.new("Tanh").call("forward", np.array([[-1000.0, 1000.0, 0.0, -20.0]]))}
+    return {"forward on a (13, 17) input": s.new("Tanh").call("forward", normal(4101, 13, 17, scale=5))}
+
+
+def tanh_saturation(s: Session) -> dict:
+    return {"forward at +-1000": s.new("Tanh").call("forward", np.array([[-1000.0, 1000.0, 0.0, -20.0]]))}
 
 
 def tanh_backward(s: Session) -> dict:
@@ -23,17 +25,23 @@ def tanh_backward(s: Session) -> dict:
     return out
 
 
-@graded("Q4_forward", 3)
+@graded("Q4_forward", 2)
 def test_Q4_forward_matches_reference(kit: Kit) -> None:
-    """forward matches the reference, including saturation at +-1000."""
+    """forward matches the reference on a hidden input."""
     kit.compare(tanh_forward, rtol=1e-12)
 
 
 @graded("Q4_forward", 1)
+def test_Q4_forward_saturates_at_large_inputs(kit: Kit) -> None:
+    """forward gives -1 and 1 at -1000 and 1000, not an overflow."""
+    kit.compare(tanh_saturation, rtol=1e-12)
+
+
+@graded("Q4_forward", 1)
 def test_Q4_forward_keeps_shape_and_float32(kit: Kit) -> None:
-    """forward keeps the input's shape and float32 dtype."""
-    out = kit.session.new("Tanh").call("forward", np.linspace(-2, 2, 24, dtype=np.float32).reshape(2, 3, 4))
-    kit.array(out, (2, 3, 4), "forward of a (2, 3, 4) input")
+    """forward keeps the input's (B, D) shape and float32 dtype."""
+    out = kit.session.new("Tanh").call("forward", np.linspace(-2, 2, 24, dtype=np.float32).reshape(6, 4))
+    kit.array(out, (6, 4), "forward of a (6, 4) input")
     kit.expect(out.dtype == np.float32, "a float32 input gave {dtype} output", dtype=str(out.dtype))
 
 

@@ -11,7 +11,7 @@ from autograder.check.mutants import Alternative, Mutant
 
 MUTANTS = [
     Mutant("Q8_fully_connected_net", "the seed's loop: the first layer reads X, so no hidden layer crashes",
-           "Q8_solution", (("        hidden = X\n", ""),
+           "Q8_solution", (("        hidden = X", ""),
                            ("fc_relu_forward(hidden, ", "fc_relu_forward(X if layer == 1 else hidden, "))),
     Mutant("Q16_counts", "counts from hidden_dims[0] on, so no hidden layer crashes", "Q16_solution",
            (("dims = [input_dim, *hidden_dims, num_classes]", "dims = [input_dim, hidden_dims[0], *hidden_dims[1:], "

@@ -29,7 +29,7 @@ What the kit offers:
   differences in float64, evaluated by calling the submission's own forward;
   ``kit.gradients(...)`` does it for every input or parameter of a layer or model;
 - ``matches_reference(item, points, probe, rtol)``: a whole test that compares a probe, in one line;
-- ``kit.require_accuracy(...)``: accuracy of predictions against labels;
+- ``kit.accuracy(...)``: accuracy of scores (sent by the child) against labels, computed here;
 - ``Calibration``: a training test's threshold, set with ``course calibrate``;
 - ``Rule`` (from ``autograder.rules``): what an answer cell must not use.
 """
@@ -288,12 +288,6 @@ class Kit:
         for name in analytic:
             self.gradient_check(lambda value, name=name: forward(**{**inputs, name: value}), inputs[name], dout,
                                 analytic[name], name, rtol, h)
-
-    def require_accuracy(self, logits: Any, labels: np.ndarray, threshold: float, what: str) -> float:
-        accuracy = self.accuracy(logits, labels, what)
-        self.expect(accuracy >= threshold, "{what}: accuracy {accuracy:.3f}, required at least {threshold:.2f}",
-                    what=what, accuracy=accuracy, threshold=Given(threshold))
-        return accuracy
 
     def accuracy(self, logits: Any, labels: np.ndarray, what: str) -> float:
         """The fraction of rows of ``logits`` (computed here from what the child sent) whose largest score

@@ -97,12 +97,13 @@ def test_a_calibration_requires_its_threshold_on_its_first_seed():
     assert seen == [4, 4]
 
 
-def test_require_accuracy():
+def test_accuracy_is_computed_here_from_the_scores():
     kit = make_kit()
     logits = np.array([[2.0, 0.0], [0.0, 1.0], [3.0, 1.0], [0.0, 5.0]])
-    assert kit.require_accuracy(logits, np.array([0, 1, 0, 1]), 0.9, "val") == 1.0
-    with pytest.raises(Failure, match="accuracy 0.500, required at least 0.90"):
-        kit.require_accuracy(logits, np.array([1, 1, 1, 1]), 0.9, "val")
+    assert kit.accuracy(logits, np.array([0, 1, 0, 1]), "val") == 1.0
+    assert kit.accuracy(logits, np.array([1, 1, 1, 1]), "val") == 0.5
+    with pytest.raises(Failure, match="expected scores of shape"):
+        kit.accuracy(logits[0], np.array([0, 1]), "val")
 
 
 GRADER = Vocabulary(frozenset({"{what}: accuracy {accuracy:.3f}, required at least {threshold:.2f}",

@@ -8,10 +8,10 @@ submission and take the cells they build on from the master (``needs``).
 Training tests (Q7, Q9, Q10, Q12, Q14) train on draws of the built-in gaze stand-in that the release never
 shows (``synthetic_gaze`` with hidden seeds), generated here in the grader and sent to the child, and
 accuracies are computed here from the scores the child returns. The thresholds were set from the master's
-results over ten hidden draws (``benchmarks/calibrate_fc_and_cnn.py`` reruns the calibration); the numbers
-are in ``CALIBRATION`` below.
+results over ten hidden draws: each training test's ``Calibration`` holds them, and ``course calibrate
+fc_and_cnn`` reruns it.
 
-Here: the setup cells every child runs first, the rules of Part 1 and the calibration. The tests are in the
+Here: the setup cells every child runs first, what each question loads, the rules of Part 1. The tests are in the
 ``q*`` modules, in question order; ``common`` holds what several of them use.
 """
 from __future__ import annotations
@@ -51,12 +51,6 @@ NO_LOOPS = Rule("Q1-Q6 must be vectorized: no for/while loop or comprehension (n
 NUMPY_ONLY = Rule("Part 1 is numpy only: do not use torch", names=("torch",))
 RULES = {cell: [NUMPY_ONLY, NO_LOOPS] if cell in (*LAYERS, "Q6_solution") else [NUMPY_ONLY] for cell in PART1}
 
-# Thresholds from the master over ten hidden draws of the stand-in (see the module docstring).
-CALIBRATION = {
-    "Q7": {"threshold": 0.58, "master_min": 0.638, "master_max": 0.683},
-    "Q10": {"threshold": 0.56, "master_min": 0.615, "master_max": 0.664},
-    "Q12": {"threshold": 0.63, "master_min": 0.679, "master_max": 0.766},
-    "Q14": {"threshold": 0.68, "master_min": 0.734, "master_max": 0.789},
-}
 HIDDEN_DRAW = 7101
+SEEDS = tuple(range(10))  # training tests' calibration: draws HIDDEN_DRAW + s, the tests themselves use s = 0
 CNN_TRAIN_IMAGES = 4000

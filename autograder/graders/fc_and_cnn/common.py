@@ -39,11 +39,6 @@ def hidden_gaze(seed: int = HIDDEN_DRAW) -> dict[str, np.ndarray]:
     return standardized(synthetic_gaze(num_train=4000, num_val=1000, num_test=10, seed=seed))
 
 
-def scores_accuracy(kit: Kit, scores: object, y: np.ndarray, what: str) -> float:
-    values = kit.array(scores, (len(y), 4), what)
-    return float(np.mean(values.argmax(axis=1) == y))
-
-
 FC_CASES = [(1101, 4, (3, 5, 2), 7), (1102, 1, (10,), 3), (1103, 6, (2, 2, 3, 2), 5)]
 
 
@@ -59,13 +54,11 @@ def model_gradient_check(kit: Kit, model: Remote, params: dict[str, np.ndarray],
     grads = result[1]
     kit.expect(isinstance(grads, dict) and set(grads) == set(params), "grads should have one entry per parameter")
 
-    def loss_at(name: str, value: np.ndarray) -> float:
-        set_params(model, {**params, name: value})
+    def loss(**values: np.ndarray) -> float:
+        set_params(model, values)
         return kit.number(model.call("loss", X, y)[0], "loss")
 
-    for name in sorted(params):
-        kit.gradient_check(lambda v, name=name: loss_at(name, v), params[name], np.ones(()), grads[name],
-                           "the gradient of a parameter", rtol=rtol)
+    kit.gradients(loss, params, np.ones(()), {name: grads[name] for name in sorted(params)}, rtol=rtol)
 
 
 def training_data(seed: int, num_train: int | None = None) -> dict[str, np.ndarray]:
@@ -87,7 +80,7 @@ def trained_val_accuracy(kit: Kit, solver: object, cls: str, seed: int) -> float
     model = solver.get("model")
     kit.expect(isinstance(model, Remote) and model.isinstance(cls), "solver.model should be a {cls}", cls=cls)
     draw = hidden_gaze(seed)
-    return scores_accuracy(kit, model.call("loss", draw["X_val"]), draw["y_val"], "validation scores")
+    return kit.accuracy(model.call("loss", draw["X_val"]), draw["y_val"], "the validation scores")
 
 
 def images(seed: int, n: int) -> np.ndarray:

@@ -4,11 +4,12 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.graders.fc_and_cnn.common import FC_CASES, normal
-from autograder.kit import Kit, graded
+from autograder.kit import Kit, graded, matches_reference
 from autograder.sandbox import Session
 
 
 def fc_forward_values(s: Session) -> dict:
+    """the output matches the reference on hidden shapes, including 4-D and 5-D inputs."""
     out = {}
     for seed, n, shape, m in FC_CASES:
         d = int(np.prod(shape))
@@ -17,10 +18,7 @@ def fc_forward_values(s: Session) -> dict:
     return out
 
 
-@graded("Q1_fc_forward", 2)
-def test_Q1_forward_matches_reference(kit: Kit) -> None:
-    """the output matches the reference on hidden shapes, including 4-D and 5-D inputs."""
-    kit.compare(fc_forward_values, rtol=1e-10)
+test_Q1_forward_matches_reference = matches_reference("Q1_fc_forward", 2, fc_forward_values, rtol=1e-10)
 
 
 @graded("Q1_fc_forward", 1)

@@ -8,11 +8,12 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.graders.fc_and_cnn.common import FC_CASES, normal
-from autograder.kit import Kit, graded
+from autograder.kit import Kit, graded, matches_reference
 from autograder.sandbox import Session
 
 
 def fc_backward_values(s: Session) -> dict:
+    """dx, dw and db match the reference on hidden shapes."""
     out = {}
     for seed, n, shape, m in FC_CASES:
         d = int(np.prod(shape))
@@ -24,10 +25,7 @@ def fc_backward_values(s: Session) -> dict:
     return out
 
 
-@graded("Q2_fc_backward", 2)
-def test_Q2_backward_matches_reference(kit: Kit) -> None:
-    """dx, dw and db match the reference on hidden shapes."""
-    kit.compare(fc_backward_values, rtol=1e-10)
+test_Q2_backward_matches_reference = matches_reference("Q2_fc_backward", 2, fc_backward_values, rtol=1e-10)
 
 
 @graded("Q2_fc_backward", 2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.graders.fc_and_cnn.common import normal
-from autograder.kit import Kit, graded
+from autograder.kit import Kit, graded, matches_reference
 from autograder.sandbox import Session
 
 
@@ -15,14 +15,12 @@ def _relu_input(seed: int, *shape: int) -> np.ndarray:
 
 
 def relu_forward_values(s: Session) -> dict:
+    """the output matches the reference for 1-D, 2-D and 3-D inputs that contain zeros."""
     return {f"relu_forward output for shape {shape}": s.call("relu_forward", _relu_input(seed, *shape))[0]
             for seed, shape in [(3101, (5, 6)), (3102, (2, 3, 4)), (3103, (7,))]}
 
 
-@graded("Q3_relu_forward", 1)
-def test_Q3_forward_matches_reference(kit: Kit) -> None:
-    """the output matches the reference for 1-D, 2-D and 3-D inputs that contain zeros."""
-    kit.compare(relu_forward_values, rtol=0.0)
+test_Q3_forward_matches_reference = matches_reference("Q3_relu_forward", 1, relu_forward_values, rtol=0.0)
 
 
 @graded("Q3_relu_forward", 1)
@@ -36,6 +34,7 @@ def test_Q3_forward_leaves_its_input_unchanged(kit: Kit) -> None:
 
 
 def relu_backward_values(s: Session) -> dict:
+    """dx matches the reference, with a zero gradient where x <= 0."""
     out = {}
     for seed, shape in [(4101, (6, 5)), (4102, (3, 2, 4))]:
         _, cache = s.call("relu_forward", _relu_input(seed, *shape))
@@ -43,10 +42,7 @@ def relu_backward_values(s: Session) -> dict:
     return out
 
 
-@graded("Q4_relu_backward", 2)
-def test_Q4_backward_matches_reference(kit: Kit) -> None:
-    """dx matches the reference, with a zero gradient where x <= 0."""
-    kit.compare(relu_backward_values, rtol=0.0)
+test_Q4_backward_matches_reference = matches_reference("Q4_relu_backward", 2, relu_backward_values, rtol=0.0)
 
 
 @graded("Q4_relu_backward", 2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.graders.fc_and_cnn.common import labels, normal
-from autograder.kit import Kit, graded
+from autograder.kit import Kit, graded, matches_reference
 from autograder.sandbox import Session
 
 
@@ -12,6 +12,7 @@ LOSS_CASES = [(5101, 9, 4, 1.0), (5102, 1, 2, 3.0), (5103, 40, 11, 10.0)]
 
 
 def softmax_values(s: Session) -> dict:
+    """loss and dx match the reference on hidden scores and labels."""
     out = {}
     for seed, n, c, scale in LOSS_CASES:
         loss, dx = s.call("softmax_loss", normal(seed, n, c, scale=scale), labels(seed + 1, n, c))
@@ -31,10 +32,7 @@ def softmax_extreme_values(s: Session) -> dict:
     return out
 
 
-@graded("Q5_softmax_loss", 3)
-def test_Q5_loss_and_gradient_match_reference(kit: Kit) -> None:
-    """loss and dx match the reference on hidden scores and labels."""
-    kit.compare(softmax_values, rtol=1e-7)
+test_Q5_loss_and_gradient_match_reference = matches_reference("Q5_softmax_loss", 3, softmax_values, rtol=1e-7)
 
 
 @graded("Q5_softmax_loss", 2)

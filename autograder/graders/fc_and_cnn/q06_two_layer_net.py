@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.graders.fc_and_cnn.common import labels, model_gradient_check, normal, set_params
-from autograder.kit import Kit, graded
+from autograder.kit import Kit, graded, matches_reference
 from autograder.sandbox import Session
 
 
@@ -17,6 +17,7 @@ TWO_LAYER_CASES = [(6101, 5, 4, 9, 3, 0.0), (6102, 8, 6, 5, 4, 0.37)]
 
 
 def two_layer_scores(s: Session) -> dict:
+    """scores match the reference for parameters that make some hidden units negative (the ReLU matters)."""
     out = {}
     for seed, n, d, h, c, _ in TWO_LAYER_CASES:
         model = s.new("TwoLayerNet", input_dim=d, hidden_dim=h, num_classes=c)
@@ -26,6 +27,7 @@ def two_layer_scores(s: Session) -> dict:
 
 
 def two_layer_loss(s: Session) -> dict:
+    """loss and gradients match the reference without and with L2 regularization."""
     out = {}
     for seed, n, d, h, c, reg in TWO_LAYER_CASES:
         model = s.new("TwoLayerNet", input_dim=d, hidden_dim=h, num_classes=c, reg=reg)
@@ -58,16 +60,10 @@ def test_Q6_initialization(kit: Kit) -> None:
     kit.array(default.get("W2"), (128, 4), "W2 with the default sizes")
 
 
-@graded("Q6_two_layer_net", 3)
-def test_Q6_scores_match_reference(kit: Kit) -> None:
-    """scores match the reference for parameters that make some hidden units negative (the ReLU matters)."""
-    kit.compare(two_layer_scores, rtol=1e-9)
+test_Q6_scores_match_reference = matches_reference("Q6_two_layer_net", 3, two_layer_scores, rtol=1e-9)
 
 
-@graded("Q6_two_layer_net", 3)
-def test_Q6_loss_and_gradients_match_reference(kit: Kit) -> None:
-    """loss and gradients match the reference without and with L2 regularization."""
-    kit.compare(two_layer_loss, rtol=1e-8)
+test_Q6_loss_and_gradients_match_reference = matches_reference("Q6_two_layer_net", 3, two_layer_loss, rtol=1e-8)
 
 
 @graded("Q6_two_layer_net", 2)

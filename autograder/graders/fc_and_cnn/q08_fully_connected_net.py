@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.graders.fc_and_cnn.common import labels, model_gradient_check, normal, set_params
-from autograder.kit import Kit, compare_values, graded
+from autograder.kit import Kit, compare_values, graded, matches_reference
 from autograder.sandbox import Remote, Session
 
 
@@ -42,10 +42,12 @@ def fc_net_values(s: Session, with_grads: bool) -> dict:
 
 
 def fc_net_scores_and_loss(s: Session) -> dict:
+    """scores and loss match the reference for 1, 2 and 4 hidden layers, with and without reg."""
     return fc_net_values(s, with_grads=False)
 
 
 def fc_net_gradients(s: Session) -> dict:
+    """every gradient matches the reference for 1, 2 and 4 hidden layers, with and without reg."""
     return fc_net_values(s, with_grads=True)
 
 
@@ -95,16 +97,11 @@ def test_Q8_seed_is_reproducible(kit: Kit) -> None:
     kit.expect(not np.array_equal(params["W1"], other.get("params")["W1"]), "another seed should give other weights")
 
 
-@graded("Q8_fully_connected_net", 4)
-def test_Q8_scores_and_loss_match_reference(kit: Kit) -> None:
-    """scores and loss match the reference for 1, 2 and 4 hidden layers, with and without reg."""
-    kit.compare(fc_net_scores_and_loss, rtol=1e-9)
+test_Q8_scores_and_loss_match_reference = matches_reference("Q8_fully_connected_net", 4, fc_net_scores_and_loss,
+                                                            rtol=1e-9)
 
 
-@graded("Q8_fully_connected_net", 3)
-def test_Q8_gradients_match_reference(kit: Kit) -> None:
-    """every gradient matches the reference for 1, 2 and 4 hidden layers, with and without reg."""
-    kit.compare(fc_net_gradients, rtol=1e-8)
+test_Q8_gradients_match_reference = matches_reference("Q8_fully_connected_net", 3, fc_net_gradients, rtol=1e-8)
 
 
 @graded("Q8_fully_connected_net", 3)

@@ -5,11 +5,12 @@ import numpy as np
 
 from autograder.graders.fc_and_cnn import HIDDEN_DRAW
 from autograder.graders.fc_and_cnn.common import normal, trained_val_accuracy, training_data
-from autograder.kit import Given, Kit, graded
+from autograder.kit import Given, Kit, graded, matches_reference
 from autograder.sandbox import Remote, Session
 
 
 def momentum_steps(s: Session) -> dict:
+    """three steps with a custom learning rate and momentum, the velocity carried in config."""
     w, config = normal(9101, 3, 4), {"learning_rate": 0.05, "momentum": 0.7}
     out = {}
     for step in range(3):
@@ -19,10 +20,7 @@ def momentum_steps(s: Session) -> dict:
     return out
 
 
-@graded("Q9_sgd_momentum", 2)
-def test_Q9_momentum_steps_match_reference(kit: Kit) -> None:
-    """three steps with a custom learning rate and momentum, the velocity carried in config."""
-    kit.compare(momentum_steps, rtol=1e-12)
+test_Q9_momentum_steps_match_reference = matches_reference("Q9_sgd_momentum", 2, momentum_steps, rtol=1e-12)
 
 
 @graded("Q9_sgd_momentum", 1)

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from autograder.graders.fc_and_cnn.common import set_weights
-from autograder.kit import Kit, graded
+from autograder.kit import matches_reference
 from autograder.sandbox import Session
 
 
 def filter_grids(s: Session) -> dict:
+    """the grid matches the reference for the CNN's conv1 and for a conv1 with 10 RGB filters of size 5."""
     s.seed(15101)
     model = s.new("CNNWithoutBatchNorm")
     set_weights(model, 15102)
@@ -17,7 +18,4 @@ def filter_grids(s: Session) -> dict:
             "grid for a 10-filter RGB conv1": s.call("first_layer_filter_grid", holder)}
 
 
-@graded("Q15_filters", 5)
-def test_Q15_filter_grid_matches_reference(kit: Kit) -> None:
-    """the grid matches the reference for the CNN's conv1 and for a conv1 with 10 RGB filters of size 5."""
-    kit.compare(filter_grids, rtol=1e-5, atol=1e-3)
+test_Q15_filter_grid_matches_reference = matches_reference("Q15_filters", 5, filter_grids, rtol=1e-5, atol=1e-3)

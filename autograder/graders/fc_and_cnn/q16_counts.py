@@ -5,19 +5,17 @@ from functools import partial
 
 import pytest
 
-from autograder.kit import Kit, graded
+from autograder.kit import Kit, graded, matches_reference
 from autograder.sandbox import Session
 
 
 def fc_counts(s: Session) -> dict:
+    """count_fc_parameters is right for networks of three and four hidden layers."""
     return {f"count_fc_parameters({d}, {hidden}, {c})": s.call("count_fc_parameters", d, hidden, c)
             for d, hidden, c in [(4320, [100, 100, 100], 4), (30, [12, 7, 9, 4], 3)]}
 
 
-@graded("Q16_counts", 0.5)
-def test_Q16_fc_count_matches_reference(kit: Kit) -> None:
-    """count_fc_parameters is right for networks of three and four hidden layers."""
-    kit.compare(fc_counts, rtol=0.0)
+test_Q16_fc_count_matches_reference = matches_reference("Q16_counts", 0.5, fc_counts, rtol=0.0)
 
 
 @graded("Q16_counts", 0.5)

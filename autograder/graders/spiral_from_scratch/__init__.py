@@ -7,10 +7,8 @@ of the submission's own forward. Tests of one question load only that
 question's answer cells from the submission; the cells they build on come
 from the master (``needs``), so that a bug costs points in one question only.
 
-The accuracy threshold of Q5 was calibrated on the master: trained for 1000
-epochs on ten spirals (``seed=1000+s``, split seed ``s``, torch seed ``s``,
-s = 1..10) it reached validation accuracy 0.917 to 1.0, so 0.85 passes on all
-ten (``benchmarks/calibrate_spiral.py`` reruns this).
+The accuracy threshold of Q5 was calibrated on the master (its ``Calibration``
+in ``q5_training``; ``course calibrate spiral_from_scratch`` reruns it).
 
 Here: the setup cells every child runs first, the layer cells later questions
 build on, and the rules of the from-scratch cells. The tests are in the

@@ -24,19 +24,17 @@ def layer_gradient_check(kit: Kit, cls: str, seed: int, b: int, d: int) -> None:
     s = kit.session
     layer = norm_layer(s, cls, seed, d)
     z, dout = normal(seed, b, d, scale=2, shift=1), normal(seed + 3, b, d)
-    gamma, beta = layer.get("gamma"), layer.get("beta")
+    inputs = {"z": z, "gamma": kit.array(layer.get("gamma"), (d,), "gamma"),
+              "beta": kit.array(layer.get("beta"), (d,), "beta")}
     layer.call("forward", z)
-    dz = layer.call("backward", dout)
-    dgamma, dbeta = layer.get("dgamma"), layer.get("dbeta")
+    analytic = {"z": layer.call("backward", dout), "gamma": layer.get("dgamma"), "beta": layer.get("dbeta")}
 
-    def with_params(g: np.ndarray, bt: np.ndarray):
-        layer.set("gamma", g)
-        layer.set("beta", bt)
+    def forward(z: np.ndarray, gamma: np.ndarray, beta: np.ndarray):
+        layer.set("gamma", gamma)
+        layer.set("beta", beta)
         return layer.call("forward", z)
 
-    kit.gradient_check(lambda x: layer.call("forward", x), z, dout, dz, "dz")
-    kit.gradient_check(lambda g: with_params(g, beta), gamma, dout, dgamma, "dgamma")
-    kit.gradient_check(lambda bt: with_params(gamma, bt), beta, dout, dbeta, "dbeta")
+    kit.gradients(forward, inputs, dout, analytic)
 
 
 def is_subclass(s: Session, child: str, parent: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.graders.spiral_from_scratch.common import layer_gradient_check, norm_layer, normal
-from autograder.kit import Kit, graded
+from autograder.kit import Kit, graded, matches_reference
 from autograder.sandbox import Session
 
 
@@ -12,6 +12,7 @@ NORM_CASES = [(1101, 7, 13), (1102, 1, 5), (1103, 33, 3)]
 
 
 def instance_norm_forward(s: Session) -> dict:
+    """forward matches the reference on hidden shapes, with learned gamma and beta."""
     out = {}
     for seed, b, d in NORM_CASES:
         layer = norm_layer(s, "InstanceNorm1D", seed, d, eps=1e-3)
@@ -28,6 +29,7 @@ def instance_norm_float32(s: Session) -> dict:
 
 
 def instance_norm_backward(s: Session) -> dict:
+    """dz, dgamma and dbeta match the reference on hidden shapes."""
     out = {}
     for seed, b, d in NORM_CASES:
         layer = norm_layer(s, "InstanceNorm1D", seed, d)
@@ -38,10 +40,7 @@ def instance_norm_backward(s: Session) -> dict:
     return out
 
 
-@graded("Q1_forward", 3)
-def test_Q1_forward_matches_reference(kit: Kit) -> None:
-    """forward matches the reference on hidden shapes, with learned gamma and beta."""
-    kit.compare(instance_norm_forward, rtol=1e-8)
+test_Q1_forward_matches_reference = matches_reference("Q1_forward", 3, instance_norm_forward, rtol=1e-8)
 
 
 @graded("Q1_forward", 1)
@@ -54,10 +53,7 @@ def test_Q1_forward_keeps_float32_and_starts_at_identity_affine(kit: Kit) -> Non
                dtype=str(getattr(out, "dtype", "no array")))
 
 
-@graded("Q1_backward", 3)
-def test_Q1_backward_matches_reference(kit: Kit) -> None:
-    """dz, dgamma and dbeta match the reference on hidden shapes."""
-    kit.compare(instance_norm_backward, rtol=1e-7)
+test_Q1_backward_matches_reference = matches_reference("Q1_backward", 3, instance_norm_backward, rtol=1e-7)
 
 
 @graded("Q1_backward", 3)

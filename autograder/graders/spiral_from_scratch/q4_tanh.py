@@ -4,19 +4,22 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.graders.spiral_from_scratch.common import normal
-from autograder.kit import Kit, graded
+from autograder.kit import Kit, graded, matches_reference
 from autograder.sandbox import Session, StudentException
 
 
 def tanh_forward(s: Session) -> dict:
+    """forward matches the reference on a hidden input."""
     return {"forward on a (13, 17) input": s.new("Tanh").call("forward", normal(4101, 13, 17, scale=5))}
 
 
 def tanh_saturation(s: Session) -> dict:
+    """forward gives -1 and 1 at -1000 and 1000, not an overflow."""
     return {"forward at +-1000": s.new("Tanh").call("forward", np.array([[-1000.0, 1000.0, 0.0, -20.0]]))}
 
 
 def tanh_backward(s: Session) -> dict:
+    """backward matches the reference on hidden inputs."""
     out = {}
     for seed, shape in [(4201, (8, 3)), (4202, (2, 20))]:
         layer = s.new("Tanh")
@@ -25,16 +28,10 @@ def tanh_backward(s: Session) -> dict:
     return out
 
 
-@graded("Q4_forward", 2)
-def test_Q4_forward_matches_reference(kit: Kit) -> None:
-    """forward matches the reference on a hidden input."""
-    kit.compare(tanh_forward, rtol=1e-12)
+test_Q4_forward_matches_reference = matches_reference("Q4_forward", 2, tanh_forward, rtol=1e-12)
 
 
-@graded("Q4_forward", 1)
-def test_Q4_forward_saturates_at_large_inputs(kit: Kit) -> None:
-    """forward gives -1 and 1 at -1000 and 1000, not an overflow."""
-    kit.compare(tanh_saturation, rtol=1e-12)
+test_Q4_forward_saturates_at_large_inputs = matches_reference("Q4_forward", 1, tanh_saturation, rtol=1e-12)
 
 
 @graded("Q4_forward", 1)
@@ -45,10 +42,7 @@ def test_Q4_forward_keeps_shape_and_float32(kit: Kit) -> None:
     kit.expect(out.dtype == np.float32, "a float32 input gave {dtype} output", dtype=str(out.dtype))
 
 
-@graded("Q4_backward", 3)
-def test_Q4_backward_matches_reference(kit: Kit) -> None:
-    """backward matches the reference on hidden inputs."""
-    kit.compare(tanh_backward, rtol=1e-10)
+test_Q4_backward_matches_reference = matches_reference("Q4_backward", 3, tanh_backward, rtol=1e-10)
 
 
 @graded("Q4_backward", 2)

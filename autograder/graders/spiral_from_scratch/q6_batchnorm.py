@@ -5,7 +5,7 @@ import numpy as np
 
 from autograder.graders.spiral_from_scratch import F64
 from autograder.graders.spiral_from_scratch.common import is_subclass, layer_gradient_check, norm_layer, normal
-from autograder.kit import Kit, graded
+from autograder.kit import Kit, graded, matches_reference
 from autograder.sandbox import Session
 
 
@@ -13,6 +13,7 @@ BN_CASES = [(6101, 9, 4), (6102, 40, 13)]
 
 
 def batchnorm_training(s: Session) -> dict:
+    """training-mode forward and the running mean and variance match the reference over three batches."""
     out = {}
     for seed, b, d in BN_CASES:
         layer = norm_layer(s, "BatchNorm1D", seed, d, eps=1e-3, momentum=0.8)
@@ -25,6 +26,7 @@ def batchnorm_training(s: Session) -> dict:
 
 
 def batchnorm_eval(s: Session) -> dict:
+    """evaluation-mode forward uses the running statistics and leaves them unchanged."""
     out = {}
     for seed, b, d in BN_CASES:
         layer = norm_layer(s, "BatchNorm1D", seed, d, eps=1e-3, momentum=0.8)
@@ -37,6 +39,7 @@ def batchnorm_eval(s: Session) -> dict:
 
 
 def batchnorm_backward(s: Session) -> dict:
+    """dx, dgamma and dbeta match the reference."""
     out = {}
     for seed, b, d in BN_CASES:
         layer = norm_layer(s, "BatchNorm1D", seed, d, eps=1e-3)
@@ -47,22 +50,14 @@ def batchnorm_backward(s: Session) -> dict:
     return out
 
 
-@graded("Q6_batchnorm", 2)
-def test_Q6_batchnorm_training_forward_and_running_statistics(kit: Kit) -> None:
-    """training-mode forward and the running mean and variance match the reference over three batches."""
-    kit.compare(batchnorm_training, rtol=1e-8)
+test_Q6_batchnorm_training_forward_and_running_statistics = matches_reference("Q6_batchnorm", 2, batchnorm_training,
+                                                                              rtol=1e-8)
 
 
-@graded("Q6_batchnorm", 1)
-def test_Q6_batchnorm_eval_uses_running_statistics(kit: Kit) -> None:
-    """evaluation-mode forward uses the running statistics and leaves them unchanged."""
-    kit.compare(batchnorm_eval, rtol=1e-8)
+test_Q6_batchnorm_eval_uses_running_statistics = matches_reference("Q6_batchnorm", 1, batchnorm_eval, rtol=1e-8)
 
 
-@graded("Q6_batchnorm", 1)
-def test_Q6_batchnorm_backward_matches_reference(kit: Kit) -> None:
-    """dx, dgamma and dbeta match the reference."""
-    kit.compare(batchnorm_backward, rtol=1e-7)
+test_Q6_batchnorm_backward_matches_reference = matches_reference("Q6_batchnorm", 1, batchnorm_backward, rtol=1e-7)
 
 
 @graded("Q6_batchnorm", 1)

@@ -31,6 +31,7 @@ What the kit offers:
 - ``matches_reference(item, points, probe, rtol)``: a whole test that compares a probe, in one line;
 - ``kit.accuracy(...)``: accuracy of scores (sent by the child) against labels, computed here;
 - ``Calibration``: a training test's threshold, set with ``course calibrate``;
+- ``normal(seed, *shape)``, ``labels(seed, n, classes)``: hidden inputs and labels;
 - ``Rule`` (from ``autograder.rules``): what an answer cell must not use.
 """
 from __future__ import annotations
@@ -55,7 +56,7 @@ from autograder.rules import Rule
 from autograder.sandbox import Session, clean
 
 __all__ = ["Calibration", "Failure", "Given", "Kit", "Question", "Rule", "Vocabulary", "coarse", "compare_values", "graded",
-           "matches_reference", "relative_error"]
+           "labels", "matches_reference", "normal", "relative_error"]
 
 Probe = Callable[[Session], dict[str, Any]]
 
@@ -318,6 +319,16 @@ class Calibration:
         kit.expect(value >= self.threshold, "{what}: {value:.3f}, required at least {threshold:.2f}", what=self.what,
                    value=value, threshold=Given(self.threshold))
         return value
+
+
+def normal(seed: int, *shape: int, scale: float = 1.0, shift: float = 0.0) -> np.ndarray:
+    """A hidden input: ``shape`` values drawn from N(shift, scale**2) by a generator seeded with ``seed``."""
+    return scale * np.random.default_rng(seed).standard_normal(shape) + shift
+
+
+def labels(seed: int, n: int, classes: int) -> np.ndarray:
+    """``n`` hidden class labels in ``range(classes)`` (int64), drawn by a generator seeded with ``seed``."""
+    return np.random.default_rng(seed).integers(0, classes, size=n).astype(np.int64)
 
 
 def matches_reference(item: str, points: float, probe: Probe, rtol: float, atol: float = 0.0,

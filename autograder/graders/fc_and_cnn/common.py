@@ -18,14 +18,6 @@ from autograder.sandbox import Remote, Session
 from course_utils.data import synthetic_gaze
 
 
-def normal(seed: int, *shape: int, scale: float = 1.0, shift: float = 0.0) -> np.ndarray:
-    return scale * np.random.default_rng(seed).standard_normal(shape) + shift
-
-
-def labels(seed: int, n: int, classes: int) -> np.ndarray:
-    return np.random.default_rng(seed).integers(classes, size=n)
-
-
 def standardized(data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """What the notebook's given_data cell does: subtract the mean training image, divide by the pixels' std."""
     mean_image, pixel_std = data["X_train"].mean(axis=0), data["X_train"].std()

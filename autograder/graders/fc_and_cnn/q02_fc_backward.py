@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.fc_and_cnn.common import FC_CASES, normal
-from autograder.kit import Kit, graded, matches_reference
+from autograder.graders.fc_and_cnn.common import FC_CASES
+from autograder.kit import Kit, graded, matches_reference, normal
 from autograder.sandbox import Session
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.fc_and_cnn.common import labels, model_gradient_check, normal, set_params
-from autograder.kit import Kit, graded, matches_reference
+from autograder.graders.fc_and_cnn.common import model_gradient_check, set_params
+from autograder.kit import Kit, graded, labels, matches_reference, normal
 from autograder.sandbox import Session
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.fc_and_cnn.common import labels, model_gradient_check, normal, set_params
-from autograder.kit import Kit, compare_values, graded, matches_reference
+from autograder.graders.fc_and_cnn.common import model_gradient_check, set_params
+from autograder.kit import Kit, compare_values, graded, labels, matches_reference, normal
 from autograder.sandbox import Remote, Session
 
 

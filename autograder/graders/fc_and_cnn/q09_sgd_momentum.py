@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.graders.fc_and_cnn import HIDDEN_DRAW
-from autograder.graders.fc_and_cnn.common import normal, trained_val_accuracy, training_data
-from autograder.kit import Given, Kit, graded, matches_reference
+from autograder.graders.fc_and_cnn.common import trained_val_accuracy, training_data
+from autograder.kit import Given, Kit, graded, matches_reference, normal
 from autograder.sandbox import Remote, Session
 
 

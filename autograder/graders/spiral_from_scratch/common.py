@@ -4,13 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.graders.spiral_from_scratch import F64
-from autograder.kit import Kit
+from autograder.kit import Kit, normal
 from autograder.sandbox import Remote, Session
 from course_utils.spiral import SPIRAL_SETTINGS, generate_spiral, train_val_split
-
-
-def normal(seed: int, *shape: int, scale: float = 1.0, shift: float = 0.0) -> np.ndarray:
-    return scale * np.random.default_rng(seed).standard_normal(shape) + shift
 
 
 def norm_layer(s: Session, cls: str, seed: int, d: int, **kwargs):

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.spiral_from_scratch.common import normal
-from autograder.kit import Given, Kit, graded
+from autograder.kit import Given, Kit, graded, normal
 from autograder.sandbox import StudentException
 
 

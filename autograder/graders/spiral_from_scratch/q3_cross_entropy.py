@@ -9,22 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.spiral_from_scratch.common import normal
-from autograder.kit import Failure, Kit, compare_values, graded, matches_reference
+from autograder.kit import Failure, Kit, compare_values, graded, labels, matches_reference, normal
 from autograder.sandbox import Session, StudentException
 
 
 LOSS_CASES = [(3101, 9, 5), (3102, 1, 7), (3103, 41, 2)]
 
 
-def _labels(seed: int, b: int, c: int) -> np.ndarray:
-    return np.random.default_rng(seed).integers(0, c, size=b).astype(np.int64)
-
-
 def cross_entropy_forward(s: Session) -> dict:
     """the mean loss matches the reference on hidden logits and labels."""
     return {f"loss for {b} samples and {c} classes": s.new("SoftmaxCrossEntropy").call(
-        "forward", normal(seed, b, c, scale=3), _labels(seed + 1, b, c)) for seed, b, c in LOSS_CASES}
+        "forward", normal(seed, b, c, scale=3), labels(seed + 1, b, c)) for seed, b, c in LOSS_CASES}
 
 
 LARGE_LOGITS = np.array([[900.0, -700.0, 1000.0], [-1000.0, -999.0, 0.0], [1000.0, 1000.0, -1000.0]])
@@ -42,7 +37,7 @@ def cross_entropy_backward(s: Session) -> dict:
     out = {}
     for seed, b, c in LOSS_CASES:
         loss = s.new("SoftmaxCrossEntropy")
-        loss.call("forward", normal(seed, b, c, scale=2), _labels(seed + 1, b, c))
+        loss.call("forward", normal(seed, b, c, scale=2), labels(seed + 1, b, c))
         out[f"dz for {b} samples and {c} classes"] = loss.call("backward")
     return out
 
@@ -51,7 +46,7 @@ FD_LOSS = "loss on the finite-difference input"
 
 
 def cross_entropy_fd_loss(s: Session) -> dict:
-    return {FD_LOSS: s.new("SoftmaxCrossEntropy").call("forward", normal(3201, 6, 4), _labels(3202, 6, 4))}
+    return {FD_LOSS: s.new("SoftmaxCrossEntropy").call("forward", normal(3201, 6, 4), labels(3202, 6, 4))}
 
 
 test_Q3_forward_matches_reference = matches_reference("Q3_forward", 4, cross_entropy_forward, rtol=1e-8)
@@ -74,7 +69,7 @@ test_Q3_backward_matches_reference = matches_reference("Q3_backward", 2, cross_e
 def test_Q3_backward_matches_finite_differences(kit: Kit) -> None:
     """dz matches finite differences of your own loss, where that loss is right."""
     loss = kit.session.new("SoftmaxCrossEntropy")
-    z, y = normal(3201, 6, 4), _labels(3202, 6, 4)
+    z, y = normal(3201, 6, 4), labels(3202, 6, 4)
     try:
         compare_values(loss.call("forward", z, y), kit.reference(cross_entropy_fd_loss)[FD_LOSS], FD_LOSS, rtol=1e-8)
     except (Failure, StudentException):

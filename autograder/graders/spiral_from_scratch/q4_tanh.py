@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.spiral_from_scratch.common import normal
-from autograder.kit import Kit, graded, matches_reference
+from autograder.kit import Kit, graded, matches_reference, normal
 from autograder.sandbox import Session, StudentException
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.graders.spiral_from_scratch import F64
-from autograder.graders.spiral_from_scratch.common import normal
-from autograder.kit import Given, Kit, graded
+from autograder.kit import Given, Kit, graded, normal
 
 # what the gradient check calls the MLP's parameters, in the order of find("Linear") and find("InstanceNorm1D")
 PARAMETERS = ("W of the first Linear", "W of the second Linear", "W of the output Linear",

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.spiral_from_scratch.common import normal, spiral_draw
-from autograder.kit import Calibration, Failure, Kit, graded
+from autograder.graders.spiral_from_scratch.common import spiral_draw
+from autograder.kit import Calibration, Failure, Kit, graded, normal
 from autograder.sandbox import Session
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.graders.spiral_from_scratch import F64
-from autograder.graders.spiral_from_scratch.common import is_subclass, layer_gradient_check, norm_layer, normal
-from autograder.kit import Kit, graded, matches_reference
+from autograder.graders.spiral_from_scratch.common import is_subclass, layer_gradient_check, norm_layer
+from autograder.kit import Kit, graded, matches_reference, normal
 from autograder.sandbox import Session
 
 

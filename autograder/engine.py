@@ -22,7 +22,8 @@ from typing import Any
 
 from autograder.assignments import CourseError, Notebook
 from autograder.hidden_tests import Collection, GradedTest
-from autograder.kit import Failure, Kit, Probe, vocabulary
+from autograder.kit import Kit, Probe
+from autograder.messages import Failure, vocabulary
 from autograder.results import ManualItem, SubmissionResult, TestResult
 from autograder.rules import Rule, forbidden_uses
 from autograder.sandbox import Sandbox, SandboxConfig, SandboxError, SandboxFailure

@@ -6,18 +6,7 @@ take the ``kit`` fixture. A test fails by raising ``Failure`` (``kit.expect`` an
 the helpers below do that) with a message that says what was checked and by how
 much it missed, never the hidden inputs.
 
-A message is a template with named fields, never an f-string:
-``kit.expect(ok, "{what}: accuracy {accuracy:.3f}, required {target:.2f}",
-what="validation accuracy", accuracy=accuracy, target=Given(0.85))``. The engine
-fills it in (``Failure.render``) so that a student sees only what the grader
-wrote, whatever a child learned (a child may hold reference cells, or may have
-learned from an earlier child through the machine it shares): the template must
-be a literal of the grader or of this kit; a string is shown only if the grader
-wrote it (a literal, or the name of a reference value); a number the grader chose
-(wrapped in ``Given``: a threshold, a tolerance, an expected size) is shown exactly
-if the grader or the reference holds it, and every other number coarsely: an error
-(``e`` format) as its power of ten, a fraction to one decimal, anything else to one
-significant digit up to 10000. A field carries a few bits at most.
+Messages are templates that only the grader's words fill in (``autograder.messages``).
 
 What the kit offers:
 
@@ -36,155 +25,24 @@ What the kit offers:
 """
 from __future__ import annotations
 
-import ast
-import importlib
-import math
-import pkgutil
-import string
-import sys
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from types import ModuleType
 from typing import Any, Callable
 
 import numpy as np
 
 from autograder.hidden_tests import Question, graded
+from autograder.messages import NUMBER, Failure, Given, kind_of
 from autograder.notebook import question_of
 from autograder.rules import Rule
-from autograder.sandbox import Session, clean
+from autograder.sandbox import Session
 
-__all__ = ["Calibration", "Failure", "Given", "Kit", "Question", "Rule", "Vocabulary", "coarse", "compare_values", "graded",
-           "labels", "matches_reference", "normal", "relative_error"]
+__all__ = ["Calibration", "Failure", "Given", "Kit", "Question", "Rule", "compare_values", "graded", "labels",
+           "matches_reference", "normal", "relative_error"]
 
 Probe = Callable[[Session], dict[str, Any]]
 
 
-WITHHELD = "(withheld)"
 MAX_ELEMENTS = 8_000_000
-UNSHOWN = "this check failed; its message is withheld because it is not a literal template of the grader"
-
-
-@dataclass(frozen=True)
-class Given:
-    """A value of a message that the grader chose (a threshold, a tolerance, an expected shape or count)."""
-
-    value: Any
-
-    def __format__(self, spec: str) -> str:
-        return format(self.value, spec)
-
-
-class Failure(AssertionError):
-    """A check did not pass: ``message`` is a template whose ``{fields}`` come from ``values``."""
-
-    def __init__(self, message: str, **values: Any) -> None:
-        super().__init__(message)
-        self.template = message
-        self.values = values
-
-    def __str__(self) -> str:
-        """Every field in full: for the grader's author (a debugger, a failing test), never for feedback."""
-        return self._fill(lambda value, spec: _show(value.value if isinstance(value, Given) else value, spec))
-
-    def render(self, known: "Vocabulary") -> str:
-        """The message as a student may see it (see the module docstring)."""
-        if self.template not in known.strings:
-            return UNSHOWN
-        return self._fill(known.show)
-
-    def _fill(self, show: Callable[[Any, str], str]) -> str:
-        parts = []
-        try:
-            for literal, name, spec, _ in string.Formatter().parse(self.template):
-                parts.append(literal)
-                if name is not None:
-                    parts.append(show(self.values.get(name, WITHHELD), spec or ""))
-        except ValueError:
-            return self.template
-        return clean("".join(parts), 2000, keep_newlines=True)
-
-
-def _show(value: Any, spec: str) -> str:
-    if isinstance(value, np.ndarray) or hasattr(value, "type_name"):
-        return _kind(value)
-    try:
-        text = format(value, spec)
-    except (TypeError, ValueError):
-        text = str(value)
-    return text if len(text) <= 300 else text[:297] + "..."
-
-
-def coarse(number: float, spec: str) -> str:
-    """``number`` to within a few bits: an error (``e`` format) as its power of ten from 1e-16 to 1e+02, a
-    fraction to one decimal, anything else to one significant digit below 10000."""
-    if not math.isfinite(number):
-        return "not finite"
-    sign, size = ("-" if number < 0 else ""), abs(number)
-    if spec.endswith("e"):
-        if size < 1e-16:
-            return "below 1e-16"
-        return f"about {sign}1e{min(2, math.floor(math.log10(size))):+03d}"
-    if size <= 1:
-        return f"about {sign}{round(size, 1):.1f}"
-    if size >= 10_000:
-        return "less than -10000" if sign else "more than 10000"
-    return f"about {sign}{float(f'{size:.0e}'):g}"
-
-
-NUMBER = (int, float, np.integer, np.floating)
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """What the grader itself wrote or computed, so may be shown: its literal strings and numbers, and the
-    names and scalars of the reference values the kit fetched."""
-
-    strings: frozenset[str]
-    numbers: frozenset[float]
-
-    def with_reference(self, labels: set[str], numbers: set[float]) -> "Vocabulary":
-        return Vocabulary(self.strings | labels, self.numbers | numbers)
-
-    def show(self, value: Any, spec: str) -> str:
-        given = isinstance(value, Given)
-        value = value.value if given else value
-        if value is None or isinstance(value, (bool, np.bool_)):
-            return str(bool(value) if value is not None else None)
-        if isinstance(value, NUMBER):
-            exact = given and float(value) in self.numbers
-            return _show(value, spec) if exact else coarse(float(value), spec)
-        if isinstance(value, str):
-            return value if value in self.strings else WITHHELD
-        if isinstance(value, (tuple, list)) and len(value) <= 8 and all(isinstance(v, NUMBER) for v in value):
-            shown = ", ".join(self.show(Given(v) if given else v, "") for v in value)
-            return f"({shown}{',' if len(value) == 1 else ''})"
-        return WITHHELD
-
-
-@lru_cache(maxsize=None)
-def vocabulary(grader_name: str) -> Vocabulary:
-    """The literals of a grader (a module, or a package and every module in it) and of this kit, read from
-    their source files."""
-    strings: set[str] = set()
-    numbers: set[float] = set()
-    for module in (*grader_modules(importlib.import_module(grader_name)), sys.modules[__name__]):
-        for node in ast.walk(ast.parse(Path(module.__file__).read_text())):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                strings.add(node.value)
-            elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and \
-                    not isinstance(node.value, bool):
-                numbers.update((float(node.value), -float(node.value)))
-    return Vocabulary(frozenset(strings), frozenset(numbers))
-
-
-def grader_modules(grader: ModuleType) -> list[ModuleType]:
-    """A grader module, or a grader package and its modules in name order (``common``, ``q1_...``, ``q2_...``)."""
-    if not hasattr(grader, "__path__"):
-        return [grader]
-    names = sorted(info.name for info in pkgutil.iter_modules(grader.__path__))
-    return [grader, *(importlib.import_module(f"{grader.__name__}.{name}") for name in names)]
 
 
 class Kit:
@@ -227,9 +85,9 @@ class Kit:
             value = np.asarray(value)
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (np.ndarray, int, float, np.number)):
             if shape is None:
-                raise Failure("{what}: expected an array, got {kind}", what=what, kind=_kind(value))
+                raise Failure("{what}: expected an array, got {kind}", what=what, kind=kind_of(value))
             raise Failure("{what}: expected an array of shape {shape}, got {kind}", what=what,
-                          shape=Given(tuple(shape)), kind=_kind(value))
+                          shape=Given(tuple(shape)), kind=kind_of(value))
         array = np.asarray(value)
         if array.size > MAX_ELEMENTS:  # converted to float64 below, in the grader's memory
             raise Failure("{what}: the array has more than {limit} values", what=what, limit=Given(MAX_ELEMENTS))
@@ -379,7 +237,7 @@ def compare_values(got: Any, expected: Any, label: str, rtol: float, atol: float
     """Compare a value from the submission with the reference's, recursively for lists and dicts."""
     if isinstance(expected, dict):
         if not isinstance(got, dict):
-            raise Failure("{label}: expected a dict, got {kind}", label=label, kind=_kind(got))
+            raise Failure("{label}: expected a dict, got {kind}", label=label, kind=kind_of(got))
         for key, value in expected.items():
             if key not in got:
                 raise Failure("{label}: missing key {key}", label=label, key=key)
@@ -388,14 +246,14 @@ def compare_values(got: Any, expected: Any, label: str, rtol: float, atol: float
     if isinstance(expected, (list, tuple)) and not _numeric_sequence(expected):
         if not isinstance(got, (list, tuple)) or len(got) != len(expected):
             raise Failure("{label}: expected {count} values, got {kind}", label=label, count=Given(len(expected)),
-                          kind=_kind(got))
+                          kind=kind_of(got))
         for i, (g, e) in enumerate(zip(got, expected)):
             compare_values(g, e, f"{label}[{i}]", rtol, atol)
         return
     if isinstance(expected, (bool, str)) or expected is None:
         if got != expected:
             raise Failure("{label}: expected {expected}, got {kind}", label=label, expected=repr(expected),
-                          kind=_kind(got))
+                          kind=kind_of(got))
         return
     want = np.asarray(expected, dtype=np.float64)
     have = Kit.array(got, want.shape, label)
@@ -409,11 +267,3 @@ def compare_values(got: Any, expected: Any, label: str, rtol: float, atol: float
 
 def _numeric_sequence(value: Any) -> bool:
     return all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in value)
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    if value is None:
-        return "None"
-    return f"a {type(value).__name__}" if not hasattr(value, "type_name") else f"an object of type {value.type_name}"

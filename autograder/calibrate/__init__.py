@@ -14,7 +14,8 @@ from pathlib import Path
 
 from autograder.assignments import Assignment, CourseError
 from autograder.engine import Grader, new_kit
-from autograder.kit import Calibration, grader_modules
+from autograder.kit import Calibration
+from autograder.messages import grader_modules
 from autograder.submissions import Answers
 from autograder.workers import Grading
 

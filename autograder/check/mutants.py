@@ -19,7 +19,7 @@ from pathlib import Path
 
 from autograder.assignments import CourseError
 from autograder.engine import GRADER_PROBLEM
-from autograder.kit import UNSHOWN
+from autograder.messages import UNSHOWN
 from autograder.results import TestResult
 
 

@@ -1,7 +1,7 @@
 """What every hidden grader must do: write its failure messages as literal templates.
 
 Next to reference cells, the kit shows a message only if its template is a literal of the grader (see
-``autograder.kit``); an f-string there would be withheld, so it is refused here, where a grader author sees it.
+``autograder.messages``); an f-string there would be withheld, so it is refused here, where a grader author sees it.
 """
 import ast
 from pathlib import Path

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from autograder.kit import (UNSHOWN, WITHHELD, Calibration, Failure, Given, Kit, Vocabulary, coarse,
-                            compare_values, matches_reference, vocabulary)
+from autograder.kit import Calibration, Failure, Given, Kit, compare_values, matches_reference
+from autograder.messages import UNSHOWN, WITHHELD, Vocabulary, coarse, vocabulary
 
 
 class FakeSession:

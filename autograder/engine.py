@@ -28,7 +28,7 @@ from autograder.results import ManualItem, SubmissionResult, TestResult
 from autograder.rules import Rule, forbidden_uses
 from autograder.sandbox import Sandbox, SandboxConfig, SandboxError, SandboxFailure
 from autograder.submissions import Answers, Unreadable, parse_answers, read_submission
-from autograder.notebook import grade_id, source
+from autograder.notebook import grade_id, question_of, source
 
 OUTPUT_NOTE = ("hidden tests show neither what your code printed nor the text of its errors: run the "
                "notebook's own checks to see them")
@@ -216,12 +216,23 @@ def _rule_check(source: str, rules: tuple[Rule, ...], context: tuple[str, ...]) 
 
 
 def grade_answers(grader: Grader, answers: Answers | dict[str, str], sandbox: Sandbox, references: References,
-                  only_cells: set[str] | None = None, questions: set[str] | None = None) -> list[TestResult]:
-    """Run the hidden tests on a set of answer cells: all of them, or those that load one of
-    ``only_cells`` and belong to one of ``questions``."""
-    return [run_test(grader, test, answers, sandbox, references) for test in grader.tests
-            if (only_cells is None or only_cells & set(test.cells)) and
-            (questions is None or test.question in questions)]
+                  only_cells: set[str] | None = None, questions: set[str] | None = None,
+                  until_lost: str | None = None) -> list[TestResult]:
+    """Run the hidden tests on a set of answer cells: all of them, or those that load one of ``only_cells`` and
+    belong to one of ``questions``. ``until_lost``: an item whose first lost point ends the run of its
+    question's tests (the cheapest first, by time limit), which is all a mutant of that item needs to show; the
+    tests of other questions always run."""
+    tests = [t for t in grader.tests if (only_cells is None or only_cells & set(t.cells)) and
+             (questions is None or t.question in questions)]
+    if until_lost is None:
+        return [run_test(grader, test, answers, sandbox, references) for test in tests]
+    question = question_of(until_lost)
+    results = [run_test(grader, test, answers, sandbox, references) for test in tests if test.question != question]
+    for test in sorted((t for t in tests if t.question == question), key=lambda t: t.timeout):
+        results.append(run_test(grader, test, answers, sandbox, references))
+        if test.item == until_lost and not results[-1].passed:
+            break
+    return results
 
 
 def grade_notebook(grader: Grader, path: Path | None, student: str, sandbox: Sandbox, references: References,

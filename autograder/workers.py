@@ -69,10 +69,10 @@ class Grading:
     def test_order(self) -> dict[str, int]:
         return {t.name: i for i, t in enumerate(t for g in self.graders.values() for t in g.tests)}
 
-    def grade_answers(self, notebook: str, answers: dict[str, str], only_cells: set[str] | None = None
-                      ) -> list[TestResult]:
+    def grade_answers(self, notebook: str, answers: dict[str, str], only_cells: set[str] | None = None,
+                      until_lost: str | None = None) -> list[TestResult]:
         return grade_answers(self.graders[notebook], answers, self.sandboxes[notebook], self.references[notebook],
-                             only_cells)
+                             only_cells, until_lost=until_lost)
 
     def grade_master(self) -> SubmissionResult:
         """The master notebooks graded like a submission; fills the reference values as a side effect."""

@@ -9,7 +9,9 @@ is left empty), so a catalogue that no longer fits the master fails loudly
 instead of silently testing nothing, and no block of master code is copied. An alternative may instead replace the whole cell
 (``source``): correct code written to the handout's task, not to our master's
 design. Only the tests that load the edited cell are run: the other tests hold
-none of the edited code, so they cannot change.
+none of the edited code, so they cannot change. A mutant's run ends at the
+first point its item loses (its question's tests run cheapest first); an
+alternative runs every test of its cell.
 """
 from __future__ import annotations
 
@@ -130,12 +132,13 @@ def judge(entry: Mutant | Alternative, results: list[TestResult]) -> Verdict:
 
 
 def catalogue_calls(master_cells: dict[str, str], notebook: str, entries: list[Mutant | Alternative]
-                    ) -> list[tuple[str, dict[str, str], set[str]]]:
+                    ) -> list[tuple[str, dict[str, str], set[str], str | None]]:
     """``Grading.grade_answers`` arguments for every entry: the master's answers with one cell edited."""
     calls = []
     for entry in entries:
         if entry.cell not in master_cells:
             raise CourseError(f"{entry.description}: the master has no answer cell {entry.cell}")
         edited = entry.apply(master_cells[entry.cell])
-        calls.append((notebook, {**master_cells, entry.cell: edited}, {entry.cell}))
+        until_lost = entry.item if isinstance(entry, Mutant) else None
+        calls.append((notebook, {**master_cells, entry.cell: edited}, {entry.cell}, until_lost))
     return calls

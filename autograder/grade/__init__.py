@@ -126,10 +126,12 @@ def grader_digest(assignment: Assignment, package: Path = Path(__file__).resolve
     graders = package / "graders"
     own = {nb.name for nb in assignment.notebooks}
     files = [p for p in package.rglob("*.py") if p.parent.parent != graders or p.parent.name in own]
-    files += list((package.parent / "course_utils").rglob("*.py")) + [nb.path for nb in assignment.notebooks]
+    named = {path.relative_to(package.parent).as_posix(): path
+             for path in (*files, *(package.parent / "course_utils").rglob("*.py"))}
+    named.update({f"master/{nb.path.name}": nb.path for nb in assignment.notebooks})
     digest = hashlib.sha256()
-    for path in sorted(files, key=lambda p: p.as_posix()):
-        digest.update(path.relative_to(package.parent).as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    for name, path in sorted(named.items()):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 

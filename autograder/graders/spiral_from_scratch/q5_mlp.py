@@ -45,11 +45,11 @@ def test_Q5_mlp_structure_and_modes(kit: Kit) -> None:
 @graded("Q5_mlp", 1, needs=("Q6_solution",))
 def test_Q5_mlp_builds_its_norm_layers_with_norm_layer(kit: Kit) -> None:
     """the normalization layers come from self.norm_layer, as the release asks, so that a subclass can swap them."""
-    # The reference MLP_BN (class MLP_BN(MLP): norm_layer = BatchNorm1D) built on this MLP.
+    # The reference MLP_BN (a subclass of MLP whose norm_layer is BatchNorm1D) built on this MLP.
     subclass = _mlp(kit, 5103, "MLP_BN", in_dim=3, hidden_dim=10, out_dim=4, p_drop=0.3)
     swapped, kept = len(subclass.find("BatchNorm1D")), len(subclass.find("InstanceNorm1D"))
     kit.expect(swapped > 0 and kept == 0,  # how many there are is the structure test's to price
-               "a subclass of MLP that sets norm_layer = BatchNorm1D holds {swapped} BatchNorm1D and {kept} "
+               "a subclass of MLP whose norm_layer is BatchNorm1D holds {swapped} BatchNorm1D and {kept} "
                "InstanceNorm1D layers, expected BatchNorm1D layers only: build the normalization layers with "
                "self.norm_layer(...)", swapped=swapped, kept=kept)
 

@@ -13,17 +13,6 @@ def root() -> Path:
     return ROOT
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """One xdist group per module (what ``--dist loadfile`` would do), except that the check of each
-    assignment (``test_check.py``'s ``checked`` fixture) is a group of its own."""
-    for item in items:
-        params = getattr(item, "callspec", None)
-        if params is not None and "checked" in params.params:
-            item.add_marker(pytest.mark.xdist_group(f"check-{params.params['checked']}"))
-        else:
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-
-
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for key, value in report.user_properties:
         if key == "check_seconds":

@@ -1,8 +1,9 @@
 """``course check`` on every assignment that ``course list`` knows, and the machinery it is made of.
 
 The check of one assignment (its notebook run, master and blank release under the hidden graders, mutant
-catalogue) is computed once per assignment, in one xdist group of its own, so the assignments run side by side
-on the two cores; what each costs is printed at the end of the run (``tests/conftest.py``).
+catalogue) is computed once per assignment, in a test class of its own that ``--dist loadscope`` keeps on one
+worker, so the assignments run side by side on the two cores; what each costs is printed at the end of the run
+(``tests/conftest.py``).
 """
 import nbformat
 import pytest
@@ -19,44 +20,50 @@ from tests.conftest import ROOT
 ASSIGNMENTS = [a.name for a in list_assignments(ROOT)]
 
 
-@pytest.fixture(scope="module", params=ASSIGNMENTS)
-def checked(request):
-    assignment = load_assignment(ROOT, request.param)
-    (result,) = check(ROOT, [assignment], quick=True, jobs=2)
-    return assignment, result
+class CheckOf:
+    """The tests of one assignment's check: a class per assignment (below), so that ``--dist loadscope`` runs
+    each check on one worker and the assignments side by side."""
+
+    name: str
+
+    @pytest.fixture(scope="class")
+    def checked(self):
+        assignment = load_assignment(ROOT, self.name)
+        (result,) = check(ROOT, [assignment], quick=True, jobs=2)
+        return assignment, result
+
+    def test_master_scores_every_auto_point_and_blank_release_none(self, checked, record_property):
+        assignment, result = checked
+        record_property("check_seconds", (assignment.name, result.seconds))
+        auto, manual = assignment.points("auto"), assignment.points("manual")
+        assert auto > 0
+        assert (result.master.score, result.master.max_score) == (auto, auto)
+        assert (result.blank.score, result.blank.max_score) == (0, auto)
+        assert sum(m.max_score for m in result.master.manual) == manual
+
+    def test_master_notebook_runs_top_to_bottom_and_passes_its_own_cells(self, checked):
+        assignment, result = checked
+        assert sum(run.points()[0] for run in result.notebook_runs.values()) == assignment.points("auto")
+
+    def test_every_mutant_is_caught_on_its_question_only_and_every_alternative_keeps_its_points(self, checked):
+        _, result = checked
+        assert result.problems == []
+        assert "all checks passed" in format_report([result])
+        for verdict in result.verdicts:
+            lost = {t.item for t in verdict.results if not t.passed}
+            if isinstance(verdict.entry, Mutant):
+                assert verdict.entry.item in lost and {i.split("_")[0] for i in lost} == {verdict.entry.question}
+            else:
+                assert not lost
+
+    def test_blank_release_fails_for_reasons_students_can_read(self, checked):
+        _, result = checked
+        for test in result.blank.tests:
+            assert test.message and not test.message.startswith(GRADER_PROBLEM), test.name
 
 
-def test_master_scores_every_auto_point_and_blank_release_none(checked, record_property):
-    assignment, result = checked
-    record_property("check_seconds", (assignment.name, result.seconds))
-    auto, manual = assignment.points("auto"), assignment.points("manual")
-    assert auto > 0
-    assert (result.master.score, result.master.max_score) == (auto, auto)
-    assert (result.blank.score, result.blank.max_score) == (0, auto)
-    assert sum(m.max_score for m in result.master.manual) == manual
-
-
-def test_master_notebook_runs_top_to_bottom_and_passes_its_own_cells(checked):
-    assignment, result = checked
-    assert sum(run.points()[0] for run in result.notebook_runs.values()) == assignment.points("auto")
-
-
-def test_every_mutant_is_caught_on_its_question_only_and_every_alternative_keeps_its_points(checked):
-    _, result = checked
-    assert result.problems == []
-    assert "all checks passed" in format_report([result])
-    for verdict in result.verdicts:
-        lost = {t.item for t in verdict.results if not t.passed}
-        if isinstance(verdict.entry, Mutant):
-            assert verdict.entry.item in lost and {i.split("_")[0] for i in lost} == {verdict.entry.question}
-        else:
-            assert not lost
-
-
-def test_blank_release_fails_for_reasons_students_can_read(checked):
-    _, result = checked
-    for test in result.blank.tests:
-        assert test.message and not test.message.startswith(GRADER_PROBLEM), test.name
+for _name in ASSIGNMENTS:
+    globals()[f"TestCheckOf_{_name}"] = type(f"TestCheckOf_{_name}", (CheckOf,), {"name": _name})
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

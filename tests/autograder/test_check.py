@@ -20,17 +20,19 @@ from tests.conftest import ROOT
 ASSIGNMENTS = [a.name for a in list_assignments(ROOT)]
 
 
+@pytest.fixture(scope="class")
+def checked(request):
+    """The check of the assignment that the test's class is about, once per class."""
+    assignment = load_assignment(ROOT, request.cls.name)
+    (result,) = check(ROOT, [assignment], quick=True, jobs=2)
+    return assignment, result
+
+
 class CheckOf:
     """The tests of one assignment's check: a class per assignment (below), so that ``--dist loadscope`` runs
     each check on one worker and the assignments side by side."""
 
     name: str
-
-    @pytest.fixture(scope="class")
-    def checked(self):
-        assignment = load_assignment(ROOT, self.name)
-        (result,) = check(ROOT, [assignment], quick=True, jobs=2)
-        return assignment, result
 
     def test_master_scores_every_auto_point_and_blank_release_none(self, checked, record_property):
         assignment, result = checked

@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from autograder.assignments import CourseError, Notebook
-from autograder.hidden_tests import Collection, GradedTest
+from autograder.hidden_tests import GradedTest, collect, run
 from autograder.kit import Kit, Probe
 from autograder.messages import Failure, vocabulary
 from autograder.results import ManualItem, SubmissionResult, TestResult
@@ -49,7 +49,6 @@ class Grader:
     setup: tuple[tuple[str, str], ...]
     rules: dict[str, list[Rule]]
     manual: list[ManualItem]
-    collection: Collection | None
 
     def sandbox_config(self, hide: tuple[str, ...] = ()) -> SandboxConfig:
         """Children see Python, the student helpers and the data sets, not the course; ``hide`` adds folders
@@ -75,13 +74,13 @@ class Grader:
 
 
 @lru_cache(maxsize=None)
-def _collection(package: str) -> Collection:
+def _collected(package: str) -> tuple[GradedTest, ...]:
     """A grader collected once per process (workers fork after their parent collected, or collect anew)."""
-    return Collection(importlib.import_module(package))
+    return tuple(collect(importlib.import_module(package)))
 
 
-def load_grader(assignment: str, notebook: Notebook, collect: bool = True) -> Grader:
-    """Import ``autograder.graders.<notebook>``, collect its tests (unless ``collect`` is false: pytest
+def load_grader(assignment: str, notebook: Notebook, with_tests: bool = True) -> Grader:
+    """Import ``autograder.graders.<notebook>``, collect its tests (unless ``with_tests`` is false: pytest
     itself collected them) and check that they fit the master notebook."""
     try:
         module = importlib.import_module(f"autograder.graders.{notebook.name}")
@@ -93,8 +92,7 @@ def load_grader(assignment: str, notebook: Notebook, collect: bool = True) -> Gr
     order = list(master)
     document = json.loads(text)
     by_id = {grade_id(c): source(c) for c in document["cells"]}
-    collection = _collection(module.__name__) if collect else None
-    tests = collection.tests() if collection else []
+    tests = list(_collected(module.__name__)) if with_tests else []
     setup = tuple((name, by_id[name]) for name in module.SETUP_CELLS)
     problems = _unpublished_setup(notebook, setup)
     for test in tests:
@@ -103,14 +101,14 @@ def load_grader(assignment: str, notebook: Notebook, collect: bool = True) -> Gr
     points: dict[str, float] = {}
     for test in tests:
         points[test.item] = points.get(test.item, 0.0) + test.points
-    for item in sorted(set(auto) | set(points)) if collect else ():
+    for item in sorted(set(auto) | set(points)) if with_tests else ():
         if abs(auto.get(item, 0.0) - points.get(item, 0.0)) > 1e-9:
             problems.append(f"{item}: the notebook gives {auto.get(item, 0):g} points, the hidden tests "
                             f"{points.get(item, 0):g}")
     if problems:
         raise CourseError(f"hidden grader {module.__name__} does not fit {notebook.path}:\n  " + "\n  ".join(problems))
     manual = [ManualItem(c.grade_id, c.points) for c in notebook.graded_cells if c.kind == "manual"]
-    return Grader(assignment, notebook, module, tests, master, order, setup, dict(module.RULES), manual, collection)
+    return Grader(assignment, notebook, module, tests, master, order, setup, dict(module.RULES), manual)
 
 
 def _unpublished_setup(notebook: Notebook, setup: tuple[tuple[str, str], ...]) -> list[str]:
@@ -160,7 +158,7 @@ def run_test(grader: Grader, test: GradedTest, student: Answers | dict[str, str]
     try:
         message = refusal(grader, test, student)
         if not message:
-            Collection.run(test, kit)
+            run(test, kit)
     except Failure as exc:
         message = exc.render(vocabulary(grader.module.__name__).with_reference(kit.labels, kit.numbers)) or \
             "check failed"

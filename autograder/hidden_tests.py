@@ -7,8 +7,8 @@ further pytest fixtures and be parametrized. What a question's tests load is dec
 ``QUESTIONS = {"Q2": Question(cells=("Q2_solution",), needs=("Q1_solution",), arrays="numpy")}`` (keyed by
 an item's id instead where the items of one question test different cells).
 
-pytest collects a grader once per process (``Collection``); the engine runs one item at a time with the
-``Kit`` it built for the submission under test (``Collection.run``), and learns how the test ended from the
+pytest collects a grader once per process (``collect``); the engine runs one item at a time with the
+``Kit`` it built for the submission under test (``run``), and learns how the test ended from the
 exception it raised, which the engine turns into a message a student may see. The pytest plugin that gives
 tests their ``kit`` is ``autograder/graders/conftest.py``; it also lets an instructor run a grader with
 pytest itself.
@@ -31,7 +31,7 @@ from autograder.assignments import CourseError
 from autograder.notebook import question_of
 from autograder.sandbox import Limits
 
-__all__ = ["Collection", "GradedTest", "Question", "graded"]
+__all__ = ["GradedTest", "Question", "collect", "graded", "run"]
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 KIT = pytest.StashKey[Any]()
@@ -133,36 +133,30 @@ class _Recorder:
         return TestReport(item.nodeid, item.location, {}, "failed" if call.excinfo else "passed", None, call.when)
 
 
-class Collection:
-    """A grader package collected by pytest once, in this process, and run item by item."""
+def collect(package: ModuleType) -> list[GradedTest]:
+    """The hidden tests of a grader package, collected by pytest in this process (its session lives on in the
+    items)."""
+    folder = Path(package.__file__).parent
+    recorder = _Recorder()
+    config = _prepareconfig([str(folder), *PYTEST_ARGS, "--confcutdir", str(folder.parent)], plugins=[recorder])
+    config._do_configure()
+    session = PytestSession.from_config(config)
+    config.hook.pytest_sessionstart(session=session)
+    session.perform_collect()
+    if recorder.errors:
+        raise CourseError(f"hidden grader {package.__name__} does not load:\n" + "\n".join(recorder.errors))
+    return [graded_test(node, package.QUESTIONS) for node in session.items]
 
-    def __init__(self, package: ModuleType) -> None:
-        folder = Path(package.__file__).parent
-        self.recorder = _Recorder()
-        self.config = _prepareconfig([str(folder), *PYTEST_ARGS, "--confcutdir", str(folder.parent)],
-                                     plugins=[self.recorder])
-        self.config._do_configure()
-        self.session = PytestSession.from_config(self.config)
-        self.config.hook.pytest_sessionstart(session=self.session)
-        self.session.perform_collect()
-        if self.recorder.errors:
-            raise CourseError(f"hidden grader {package.__name__} does not load:\n" + "\n".join(self.recorder.errors))
-        self.items: list[pytest.Item] = list(self.session.items)
-        self.questions: dict[str, Question] = dict(package.QUESTIONS)
 
-    def tests(self) -> list[GradedTest]:
-        return [graded_test(node, self.questions) for node in self.items]
-
-    @staticmethod
-    def run(test: GradedTest, kit: Any) -> None:
-        """Run the test with ``kit``; raise what it raised (a ``Failure``, a sandbox error, a grader bug)."""
-        node = test.node
-        node.stash[KIT] = kit
-        node.stash[RAISED] = None
-        try:
-            runtestprotocol(node, log=False, nextitem=None)
-        finally:
-            del node.stash[KIT]
-        raised = node.stash[RAISED]
-        if raised is not None:
-            raise raised
+def run(test: GradedTest, kit: Any) -> None:
+    """Run the test with ``kit``; raise what it raised (a ``Failure``, a sandbox error, a grader bug)."""
+    node = test.node
+    node.stash[KIT] = kit
+    node.stash[RAISED] = None
+    try:
+        runtestprotocol(node, log=False, nextitem=None)
+    finally:
+        del node.stash[KIT]
+    raised = node.stash[RAISED]
+    if raised is not None:
+        raise raised

@@ -66,7 +66,7 @@ class InstructorRun:
             if not found:
                 raise CourseError(f"no master notebook {name}.ipynb in source/ for the grader {package}")
             (assignment, notebook), = found
-            grader = load_grader(assignment.name, notebook, collect=False)
+            grader = load_grader(assignment.name, notebook, with_tests=False)
             if self.submission is None:
                 answers = Answers(dict(grader.master_cells))
             else:

@@ -74,7 +74,7 @@ class Kit:
 
     @staticmethod
     def expect(condition: bool, message: str, **values: Any) -> None:
-        """Fail with ``message`` (a template; see the module docstring) unless ``condition`` holds."""
+        """Fail with ``message`` (a template; see ``autograder.messages``) unless ``condition`` holds."""
         if not condition:
             raise Failure(message, **values)
 

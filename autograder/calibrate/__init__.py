@@ -16,6 +16,7 @@ from autograder.assignments import Assignment, CourseError
 from autograder.engine import Grader, new_kit
 from autograder.kit import Calibration
 from autograder.messages import grader_modules
+from autograder.notebook import question_of
 from autograder.submissions import Answers
 from autograder.workers import Grading
 
@@ -52,7 +53,7 @@ def calibrate(root: Path, assignment: Assignment, only: set[str] | None = None, 
     with Grading(root, assignment.name) as grading:
         for name, grader in grading.graders.items():
             for calibration in calibrations(grader):
-                if only and calibration.item not in only and calibration.item.split("_")[0] not in only:
+                if only and calibration.item not in only and question_of(calibration.item) not in only:
                     continue
                 tests = [t for t in grader.tests if t.item == calibration.item]
                 if not tests:

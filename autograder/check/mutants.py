@@ -22,11 +22,23 @@ from pathlib import Path
 from autograder.assignments import CourseError
 from autograder.engine import GRADER_PROBLEM
 from autograder.messages import UNSHOWN
+from autograder.notebook import question_of
 from autograder.results import TestResult
 
 
+class _Entry:
+    """What mutants and alternatives share: the cell they edit and how to name them in an error."""
+
+    description: str
+    cell: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.description} ({self.cell})"
+
+
 @dataclass(frozen=True)
-class Mutant:
+class Mutant(_Entry):
     """A bug in ``cell`` that must cost points on ``item`` and nowhere outside ``item``'s question."""
 
     item: str
@@ -36,18 +48,14 @@ class Mutant:
 
     @property
     def question(self) -> str:
-        return self.item.split("_", 1)[0]
+        return question_of(self.item)
 
     def apply(self, master: str) -> str:
         return apply_edits(master, self.edits, self.where)
 
-    @property
-    def where(self) -> str:
-        return f"{self.description} ({self.cell})"
-
 
 @dataclass(frozen=True)
-class Alternative:
+class Alternative(_Entry):
     """A correct variant of ``cell`` (another formula, float64, extra prints) that must keep every point:
     the master's cell with ``edits``, or ``source`` in its place."""
 
@@ -58,10 +66,6 @@ class Alternative:
 
     def apply(self, master: str) -> str:
         return self.source if self.source is not None else apply_edits(master, self.edits, self.where)
-
-    @property
-    def where(self) -> str:
-        return f"{self.description} ({self.cell})"
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,7 @@ def judge(entry: Mutant | Alternative, results: list[TestResult]) -> Verdict:
         problem = "a correct variant lost points: " + "; ".join(failing) if failing else ""
     else:
         elsewhere = sorted(item for item, points in lost.items()
-                           if points > 0 and item.split("_", 1)[0] != entry.question)
+                           if points > 0 and question_of(item) != entry.question)
         if not lost.get(entry.item):
             problem = f"survived: no points lost on {entry.item}"
         elif elsewhere:

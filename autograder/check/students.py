@@ -8,12 +8,13 @@ bug), or the master's with correct alternatives (another style). ``course mutant
 from __future__ import annotations
 
 import json
+from itertools import zip_longest
 from pathlib import Path
 
 from autograder.assignments import Assignment, CourseError, Notebook
 from autograder.check.mutants import Alternative, Mutant, load_catalogue
-from autograder.submissions import parse_answers
 from autograder.notebook import grade_id, is_code_answer
+from autograder.submissions import parse_answers
 
 Entry = Mutant | Alternative
 
@@ -27,20 +28,6 @@ def student_notebook(release: Path, answers: dict[str, str]) -> dict:
     return document
 
 
-def _released(root: Path, notebook: Notebook, assignment: Assignment) -> Path:
-    path = root / "release" / assignment.name / notebook.path.name
-    if not path.is_file():
-        raise CourseError(f"{path} is missing: run `course release {assignment.name}` first")
-    return path
-
-
-def _answers(notebook: Notebook, entries: list[Entry]) -> dict[str, str]:
-    answers = parse_answers(notebook.path.read_text()).cells
-    for entry in entries:
-        answers[entry.cell] = entry.apply(answers[entry.cell])
-    return answers
-
-
 def catalogue(root: Path, assignment: Assignment) -> list[tuple[Notebook, Entry]]:
     """Every mutant, then every alternative, of every notebook of the assignment, numbered from 1 in this order."""
     found: list[tuple[Notebook, Entry]] = []
@@ -50,14 +37,29 @@ def catalogue(root: Path, assignment: Assignment) -> list[tuple[Notebook, Entry]
     return found
 
 
-def write_student(root: Path, assignment: Assignment, folder: Path, entries: dict[str, list[Entry]]) -> None:
-    """A student's folder: every notebook of the assignment, the master's answers edited by ``entries``
-    (by notebook name)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for notebook in assignment.notebooks:
-        document = student_notebook(_released(root, notebook, assignment),
-                                    _answers(notebook, entries.get(notebook.name, [])))
-        (folder / notebook.path.name).write_text(json.dumps(document, indent=1) + "\n")
+class Writer:
+    """Writes student notebooks of one assignment: its releases and master answers read once."""
+
+    def __init__(self, root: Path, assignment: Assignment) -> None:
+        self.assignment = assignment
+        self.releases = {nb.name: root / "release" / assignment.name / nb.path.name for nb in assignment.notebooks}
+        for path in self.releases.values():
+            if not path.is_file():
+                raise CourseError(f"{path} is missing: run `course release {assignment.name}` first")
+        self.masters = {nb.name: parse_answers(nb.path.read_text()).cells for nb in assignment.notebooks}
+
+    def notebook(self, notebook: Notebook, entries: list[Entry], path: Path) -> None:
+        """Write ``notebook``'s release at ``path`` with the master's answers, each of ``entries`` applied."""
+        answers = dict(self.masters[notebook.name])
+        for entry in entries:
+            answers[entry.cell] = entry.apply(answers[entry.cell])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(student_notebook(self.releases[notebook.name], answers), indent=1) + "\n")
+
+    def student(self, folder: Path, entries: dict[str, list[Entry]]) -> None:
+        """A student's folder: every notebook of the assignment, edited by ``entries`` (by notebook name)."""
+        for notebook in self.assignment.notebooks:
+            self.notebook(notebook, entries.get(notebook.name, []), folder / notebook.path.name)
 
 
 def write_mutant(root: Path, assignment: Assignment, number: int, out: Path) -> Entry:
@@ -66,40 +68,35 @@ def write_mutant(root: Path, assignment: Assignment, number: int, out: Path) -> 
     if not 1 <= number <= len(entries):
         raise CourseError(f"{assignment.name} has catalogue entries 1 to {len(entries)}, not {number}")
     notebook, entry = entries[number - 1]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    document = student_notebook(_released(root, notebook, assignment), _answers(notebook, [entry]))
-    out.write_text(json.dumps(document, indent=1) + "\n")
+    Writer(root, assignment).notebook(notebook, [entry], out)
     return entry
 
 
 def simulated_class(root: Path, assignment: Assignment, out: Path, size: int = 12) -> list[str]:
-    """``size`` students in ``out``: two perfect, one in another style (every whole-cell alternative), one
-    broken file, and the rest each with one typical bug, taken from question after question. Their names say
-    what they are."""
+    """``size`` students in ``out``: two perfect, one in another style (a whole-cell alternative of every cell
+    that has one), one broken file, and the rest each with one typical bug, taken from question after question.
+    Their names say what they are."""
     if size < 4:
         raise CourseError("a simulated class has at least 4 students (perfect, other style, a bug, broken)")
     entries = catalogue(root, assignment)
-    styles: dict[str, list[Entry]] = {}
-    for notebook, entry in entries:
-        if isinstance(entry, Alternative) and entry.source is not None and \
-                all(e.cell != entry.cell for e in styles.get(notebook.name, [])):
-            styles.setdefault(notebook.name, []).append(entry)
+    styles: dict[str, dict[str, Entry]] = {}
     by_question: dict[str, list[tuple[Notebook, Mutant]]] = {}
     for notebook, entry in entries:
         if isinstance(entry, Mutant):
             by_question.setdefault(entry.question, []).append((notebook, entry))
-    bugs = [pair for round_ in range(max(map(len, by_question.values()), default=0))
-            for pairs in by_question.values() if round_ < len(pairs) for pair in [pairs[round_]]]
-    out.mkdir(parents=True, exist_ok=True)
-    names = ["01_perfect", "02_perfect"]
-    for name in names:
-        write_student(root, assignment, out / name, {})
-    names.append("03_another_style")
-    write_student(root, assignment, out / names[-1], styles)
+        elif entry.source is not None:
+            styles.setdefault(notebook.name, {}).setdefault(entry.cell, entry)
+    rounds = zip_longest(*by_question.values())  # the first bug of every question, then the second, ...
+    bugs = [pair for round_ in rounds for pair in round_ if pair is not None]
+    writer = Writer(root, assignment)
+    names = ["01_perfect", "02_perfect", "03_another_style"]
+    writer.student(out / names[0], {})
+    writer.student(out / names[1], {})
+    writer.student(out / names[2], {name: list(cells.values()) for name, cells in styles.items()})
     for index, (notebook, mutant) in enumerate(bugs[: size - 4], start=4):
         names.append(f"{index:02d}_bug_in_{mutant.item}")
-        write_student(root, assignment, out / names[-1], {notebook.name: [mutant]})
+        writer.student(out / names[-1], {notebook.name: [mutant]})
     names.append(f"{len(names) + 1:02d}_broken_file")
-    (out / names[-1]).mkdir(exist_ok=True)
+    (out / names[-1]).mkdir(parents=True, exist_ok=True)
     (out / names[-1] / assignment.notebooks[0].path.name).write_text("{ this is not a notebook")
     return names

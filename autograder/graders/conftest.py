@@ -1,6 +1,6 @@
 """The pytest plugin of the hidden graders: which files hold tests, their ``graded`` mark and their ``kit``.
 
-``course grade`` and ``course check`` collect the graders through ``autograder.hidden_tests.Collection``,
+``course grade`` and ``course check`` collect the graders through ``autograder.hidden_tests.collect``,
 which hands each test the kit of the submission under test. An instructor can run them with pytest too:
 
     pytest autograder/graders/spiral_from_scratch --submission alice.ipynb -k Q3

@@ -1,6 +1,8 @@
 """Helpers the spiral graders share: hidden inputs, normalization layers with set parameters, the data."""
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from autograder.graders.spiral_from_scratch import F64
@@ -25,16 +27,28 @@ def layer_gradient_check(kit: Kit, cls: str, seed: int, b: int, d: int) -> None:
     layer.call("forward", z)
     analytic = {"z": layer.call("backward", dout), "gamma": layer.get("dgamma"), "beta": layer.get("dbeta")}
 
-    current = dict(inputs)
+    update = changed_only(layer.set, inputs)
 
-    def forward(z: np.ndarray, gamma: np.ndarray, beta: np.ndarray):
-        for name, value in (("gamma", gamma), ("beta", beta)):
-            if value is not current[name]:  # one remote call per changed parameter, not per parameter
-                layer.set(name, value)
-                current[name] = value
+    def forward(z: np.ndarray, **parameters: np.ndarray):
+        update(**parameters)
         return layer.call("forward", z)
 
     kit.gradients(forward, inputs, dout, analytic)
+
+
+def changed_only(send: Callable[[str, np.ndarray], object], inputs: dict[str, np.ndarray]) -> Callable[..., None]:
+    """For the forward of a gradient check on an object in the child: ``update(**values)`` sends (``send(name,
+    value)``) only the values that differ from the last ones sent, ``inputs`` at first: one remote call per
+    changed parameter rather than per parameter."""
+    current = dict(inputs)
+
+    def update(**values: np.ndarray) -> None:
+        for name, value in values.items():
+            if value is not current[name]:
+                send(name, value)
+                current[name] = value
+
+    return update
 
 
 def is_subclass(s: Session, child: str, parent: str) -> bool:

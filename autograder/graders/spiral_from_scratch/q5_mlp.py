@@ -4,7 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.graders.spiral_from_scratch import F64
+from autograder.graders.spiral_from_scratch.common import changed_only
 from autograder.kit import Given, Kit, graded, normal
+
 
 # what the gradient check calls the MLP's parameters, in the order of find("Linear") and find("InstanceNorm1D")
 PARAMETERS = ("W of the first Linear", "W of the second Linear", "W of the output Linear",
@@ -73,14 +75,10 @@ def test_Q5_mlp_backward_matches_finite_differences(kit: Kit) -> None:
     inputs = {"x": x, **{name: kit.array(layer.get(param), None, name) for name, (layer, param, _) in
                          parameters.items()}}
 
-    current = dict(inputs)
+    update = changed_only(lambda name, value: parameters[name][0].set(parameters[name][1], value), inputs)
 
     def forward(x: np.ndarray, **values: np.ndarray):
-        for name, value in values.items():
-            if value is not current[name]:  # one remote call per changed parameter, not per parameter
-                layer, param, _ = parameters[name]
-                layer.set(param, value)
-                current[name] = value
+        update(**values)
         return net.call("forward", x)
 
     kit.gradients(forward, inputs, dout, analytic, rtol=1e-6)

@@ -112,25 +112,31 @@ def test_Q1_backward_multiplies_by_the_forward_mask(kit: Kit) -> None:
 
 @graded("Q1_backward", 0.5)
 def test_Q1_backward_test_mode_follows_the_test_forward(kit: Kit) -> None:
-    """in test mode dx follows the test-mode forward (dx = dout for the identity), even after training calls."""
+    """in test mode dx is dout (or follows the test-mode forward, if that is not the identity), after training calls.
+
+    A forward that is not the identity in test mode is the forward test's to price: either answer is accepted.
+    """
     x, dout = positive(1601, 8, 9), np.random.default_rng(1602).standard_normal((8, 9))
     forward(kit, x, {"mode": "train", "p": 0.35}, "the training-mode output")
     out, cache = forward(kit, x, {"mode": "test", "p": 0.35}, "the test-mode output")
     dx = backward(kit, dout, cache, "the test-mode dx")
-    error = float(np.max(np.abs(dx - dout * out / x), initial=0.0))
-    kit.expect(error < 1e-12, "in test mode dx is not dout * out / x for the test-mode output (dout itself when "
-                              "the forward is the identity): largest difference {error:.1e}", error=error)
+    error = min(float(np.max(np.abs(dx - dout), initial=0.0)), float(np.max(np.abs(dx - dout * out / x), initial=0.0)))
+    kit.expect(error < 1e-12, "in test mode dx should be dout (or dout * out / x, following a test-mode forward "
+                              "that is not the identity): largest difference {error:.1e}", error=error)
 
 
 @graded("Q1_backward", 0.25)
 def test_Q1_backward_reads_its_own_cache(kit: Kit) -> None:
-    """after two forwards, each backward uses the mask of the forward whose cache it gets."""
+    """after two forwards, the backward given the first forward's cache does not use the second forward's mask.
+
+    Only that defect (a mask kept outside the cache, from the last forward) is priced here: a backward that is
+    wrong in another way is the test above's.
+    """
     x, dout = positive(1701, 20, 30), np.random.default_rng(1702).standard_normal((20, 30))
     kit.session.seed(1703)
     first, first_cache = forward(kit, x, {"mode": "train", "p": 0.5}, "the training-mode output")
-    second, second_cache = forward(kit, x, {"mode": "train", "p": 0.5}, "the training-mode output")
-    for name, out, cache in (("first", first, first_cache), ("second", second, second_cache)):
-        dx = backward(kit, dout, cache, "dx")
-        kit.expect(np.allclose(dx, dout * out / x, rtol=0, atol=1e-9),
-                   "dx for the {name} of two forwards does not use that forward's mask: keep the mask in the cache",
-                   name=name)
+    second, _ = forward(kit, x, {"mode": "train", "p": 0.5}, "the training-mode output")
+    dx = backward(kit, dout, first_cache, "dx")
+    borrowed = np.allclose(dx, dout * second / x, rtol=0, atol=1e-9) and not np.array_equal(first, second)
+    kit.expect(not borrowed, "given the cache of the first of two forwards, dx uses the mask of the second: keep the "
+                             "mask in the cache and read it from there")

@@ -42,7 +42,7 @@ def network(s: Session, hidden: list[int], d: int, c: int, **options) -> Remote:
 def initial_params(s: Session) -> dict:
     """after np.random.seed, the parameters are weight_scale * randn in layer order and zero biases."""
     out = {}
-    for seed, hidden, d, c, scale, keep in [(3101, [7, 6], 9, 4, 0.05, 0.5), (3102, [], 5, 3, 0.2, 1),
+    for seed, hidden, d, c, scale, keep in [(3101, [7, 6], 9, 4, 0.05, 0.5), (3102, [3], 5, 3, 0.2, 1),
                                             (3103, [4, 8, 5], 6, 7, 0.01, 0.8)]:
         s.seed(seed)
         model = network(s, hidden, d, c, weight_scale=scale, dropout_keep_ratio=keep, seed=seed % 89)

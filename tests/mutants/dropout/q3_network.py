@@ -29,10 +29,8 @@ MUTANTS = [
            ((MODE, "mode = \"test\" if y is None else self.dropout_param.get(\"mode\", \"train\")"),)),
     Mutant("Q3_network", "no dropout backward", "Q3_solution",
            ((DROP_BACKWARD, "pass"),)),
-    Mutant("Q3_network", "dropout backward applied after the layer's affine-ReLU backward", "Q3_solution",
-           ((DROP_BACKWARD, "pass"),
-            (RELU_BACKWARD, RELU_BACKWARD + "\n            if self.use_dropout:\n"
-                                            "                dhidden = dropout_backward(dhidden, drop_cache)"))),
+    Mutant("Q3_network", "the dropout mask applied twice in backward", "Q3_solution",
+           ((DROP_BACKWARD, "dhidden = dropout_backward(dropout_backward(dhidden, drop_cache), drop_cache)"),)),
     Mutant("Q3_network", "regularization without the 1/2", "Q3_solution",
            (("loss += 0.5 * self.reg * sum(", "loss += self.reg * sum("),)),
     Mutant("Q3_network", "no regularization gradient", "Q3_solution",

@@ -289,6 +289,84 @@ class FullyConnectedNet:
         return loss, grads
 '''
 
+DROPOUT_RANDOM_FLOAT32 = '''def dropout_forward(x, dropout_param):
+    p = float(dropout_param["p"])
+    mode = dropout_param["mode"]
+    if dropout_param.get("seed") is not None:
+        np.random.seed(dropout_param["seed"])
+    mask = None
+    if mode == "train":
+        keep = np.random.random(x.shape) < p
+        mask = keep.astype(x.dtype) * np.asarray(1.0 / p, dtype=x.dtype)
+        out = x * mask
+    else:
+        out = x
+    return out, (dropout_param, mask)
+
+
+def dropout_backward(dout, cache):
+    dropout_param, mask = cache
+    if dropout_param["mode"] == "train":
+        assert mask.shape == dout.shape
+        return dout * mask
+    return dout
+'''
+
+FC_NET_LISTS = '''class FullyConnectedNet(object):
+    def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, dropout_keep_ratio=1,
+                 normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None):
+        self.normalization = normalization
+        self.use_dropout = dropout_keep_ratio != 1
+        self.reg = reg
+        self.num_layers = 1 + len(hidden_dims)
+        self.dtype = dtype
+        self.params = {}
+        fan_in = input_dim
+        for i, fan_out in enumerate(list(hidden_dims) + [num_classes]):
+            self.params["W{}".format(i + 1)] = weight_scale * np.random.randn(fan_in, fan_out)
+            self.params["b{}".format(i + 1)] = np.zeros((fan_out,))
+            fan_in = fan_out
+        self.dropout_param = {"mode": "train", "p": dropout_keep_ratio}
+        if seed is not None:
+            self.dropout_param["seed"] = seed
+        for k, v in self.params.items():
+            self.params[k] = v.astype(dtype)
+
+    def loss(self, X, y=None):
+        X = X.astype(self.dtype)
+        mode = "test" if y is None else "train"
+        self.dropout_param["mode"] = mode
+        affine_caches, relu_caches, dropout_caches = [], [], []
+        h = X.reshape(X.shape[0], -1)
+        for i in range(1, self.num_layers):
+            h, c = affine_forward(h, self.params["W{}".format(i)], self.params["b{}".format(i)])
+            affine_caches.append(c)
+            h, c = relu_forward(h)
+            relu_caches.append(c)
+            if self.use_dropout:
+                h, c = dropout_forward(h, self.dropout_param)
+                dropout_caches.append(c)
+        n = self.num_layers
+        scores, out_cache = affine_forward(h, self.params["W{}".format(n)], self.params["b{}".format(n)])
+        if mode == "test":
+            return scores
+
+        loss, dscores = softmax_loss(scores, y)
+        for i in range(1, n + 1):
+            loss += 0.5 * self.reg * np.linalg.norm(self.params["W{}".format(i)]) ** 2
+        grads = {}
+        dh, dw, db = affine_backward(dscores, out_cache)
+        grads["W{}".format(n)], grads["b{}".format(n)] = dw + self.reg * self.params["W{}".format(n)], db
+        for i in range(n - 1, 0, -1):
+            if self.use_dropout:
+                dh = dropout_backward(dh, dropout_caches[i - 1])
+            dh = relu_backward(dh, relu_caches[i - 1])
+            dh, dw, db = affine_backward(dh, affine_caches[i - 1])
+            grads["W{}".format(i)] = dw + self.reg * self.params["W{}".format(i)]
+            grads["b{}".format(i)] = db
+        return loss, grads
+'''
+
 ALTERNATIVES = [
     Alternative("handout-style dropout: a boolean mask divided by p when applied, the handout's train/test "
                 "blocks", "Q1_solution", source=DROPOUT_HANDOUT),
@@ -298,4 +376,8 @@ ALTERNATIVES = [
                 "functions this notebook does not define", "Q3_solution", source=FC_NET_HANDOUT),
     Alternative("handout-style FullyConnectedNet: an affine-relu-dropout sandwich in the cell, np.random.normal "
                 "weights, a popped cache list", "Q3_solution", source=FC_NET_SANDWICH),
+    Alternative("handout-style dropout: np.random.random, a mask in x's dtype, a shape assert in backward",
+                "Q1_solution", source=DROPOUT_RANDOM_FLOAT32),
+    Alternative("handout-style FullyConnectedNet: separate cache lists per layer kind, a dropout_param made even "
+                "for keep ratio 1, the regularization through np.linalg.norm", "Q3_solution", source=FC_NET_LISTS),
 ]

@@ -27,7 +27,8 @@ SETUP_CELLS = ("given_imports", "given_layers")
 QUESTIONS = {
     "Q1": Question(cells=("Q1_solution",), arrays="numpy"),
     "Q2": Question(cells=("Q2_solution",), needs=("Q1_solution",), arrays="numpy"),
-    "Q6": Question(cells=("Q6_solution",), arrays="numpy"),
+    # batch norm of the transposed input is a common way to write layer norm: the master's Q1 cell provides it
+    "Q6": Question(cells=("Q6_solution",), needs=("Q1_solution",), arrays="numpy"),
     "Q7": Question(cells=("Q2_solution",), needs=("Q1_solution", "Q6_solution"), arrays="numpy"),
 }
 

@@ -154,6 +154,26 @@ def layernorm_backward(dout, cache):
     return dxT.T, dgamma, dbeta
 """
 
+LN_REUSE = """\
+def layernorm_forward(x, gamma, beta, ln_param):
+    eps = ln_param.get("eps", 1e-5)
+    # normalize each example with the batch norm of Q1 applied to x.T (the examples become the features)
+    bn_param = {"mode": "train", "eps": eps}
+    xn, bn_cache = batchnorm_forward(x.T, np.ones(x.shape[0]), np.zeros(x.shape[0]), bn_param)
+    xhat = xn.T
+    out = gamma * xhat + beta
+    cache = (xhat, gamma, bn_cache)
+    return out, cache
+
+
+def layernorm_backward(dout, cache):
+    xhat, gamma, bn_cache = cache
+    dgamma = np.sum(dout * xhat, axis=0)
+    dbeta = np.sum(dout, axis=0)
+    dxT, _, _ = batchnorm_backward_alt((dout * gamma).T, bn_cache)
+    return dxT.T, dgamma, dbeta
+"""
+
 LN_GRAPH = """\
 def layernorm_forward(x, gamma, beta, ln_param):
     eps = ln_param.get("eps", 1e-5)
@@ -388,4 +408,6 @@ ALTERNATIVES = [
     Alternative("handout: layer norm as batch norm of the transposed input", "Q6_solution", source=LN_TRANSPOSE),
     Alternative("handout: layer norm through its computation graph with a dict cache", "Q6_solution",
                 source=LN_GRAPH),
+    Alternative("handout: layer norm as Q1's batchnorm_forward/backward_alt of the transposed input", "Q6_solution",
+                source=LN_REUSE),
 ]

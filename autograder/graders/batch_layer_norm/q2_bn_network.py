@@ -42,7 +42,8 @@ def training_loss(s: Session) -> dict:
 
 
 def training_gradients(s: Session) -> dict:
-    """every gradient (W, b, gamma, beta) matches the reference for two and three hidden layers, with and without reg."""
+    """every gradient (W, b, gamma, beta) matches the reference for two and three hidden layers, with and without
+    reg."""
     return _training(s, with_grads=True)
 
 

@@ -8,8 +8,6 @@ the scores layer) is priced by Q2, not here.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from autograder.graders.batch_layer_norm.common import (F64, loss_and_grads, model_gradient_check, net_params,
                                                         set_params)
 from autograder.kit import Kit, compare_values, graded, labels, normal

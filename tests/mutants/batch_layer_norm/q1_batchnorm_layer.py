@@ -32,13 +32,15 @@ MUTANTS = [
            (('    bn_param["running_mean"] = running_mean', ""), ('    bn_param["running_var"] = running_var', ""))),
     Mutant("Q1_forward", "momentum fixed at 0.9, bn_param's ignored", "Q1_solution",
            (('momentum = bn_param.get("momentum", 0.9)', "momentum = 0.9"),)),
-    Mutant("Q1_forward", "eps of bn_param ignored", "Q1_solution", (('eps = bn_param.get("eps", 1e-5)', "eps = 1e-5"),)),
+    Mutant("Q1_forward", "eps of bn_param ignored", "Q1_solution",
+           (('eps = bn_param.get("eps", 1e-5)', "eps = 1e-5"),)),
     # backward (graph)
     Mutant("Q1_backward", "dgamma summed over the features", "Q1_solution",
            ((DGAMMA, "dgamma = (dout * x_hat).sum(axis=1)"),)),
     Mutant("Q1_backward", "no gradient through the variance", "Q1_solution",
            (("dcentred = dx_hat * inv_std + dvar * 2.0 * centred / N", "dcentred = dx_hat * inv_std"),)),
-    Mutant("Q1_backward", "no gradient through the mean", "Q1_solution", (("dx = dcentred + dmean / N", "dx = dcentred"),)),
+    Mutant("Q1_backward", "no gradient through the mean", "Q1_solution",
+           (("dx = dcentred + dmean / N", "dx = dcentred"),)),
     Mutant("Q1_backward", "variance gradient with N - 1", "Q1_solution",
            (("dcentred = dx_hat * inv_std + dvar * 2.0 * centred / N",
              "dcentred = dx_hat * inv_std + dvar * 2.0 * centred / (N - 1)"),)),
@@ -61,5 +63,6 @@ MUTANTS = [
 ALTERNATIVES = [
     Alternative("batch statistics with np.mean and explicit squares, alt with sums over N", "Q1_solution",
                 ((VAR, "sample_var = np.mean((x - sample_mean) ** 2, axis=0)"),
-                 (ALT_DX, "N = x.shape[0]\n    dx = (inv_std / N) * (N * g - g.sum(axis=0) - x_hat * np.sum(g * x_hat, axis=0))"))),
+                 (ALT_DX, "N = x.shape[0]\n"
+                          "    dx = (inv_std / N) * (N * g - g.sum(axis=0) - x_hat * np.sum(g * x_hat, axis=0))"))),
 ]

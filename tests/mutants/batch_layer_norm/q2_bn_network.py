@@ -17,22 +17,26 @@ MUTANTS = [
             (RELU, 'caches[f"relu{layer}"] = None'),
             ('dhidden = relu_backward(dhidden, caches[f"relu{layer}"])', ""),
             ('dhidden, grads[f"W{layer}"], grads[f"b{layer}"] = affine_backward(dhidden, caches[f"affine{layer}"])',
-             'dhidden, grads[f"W{layer}"], grads[f"b{layer}"] = affine_relu_backward(dhidden, caches[f"affine{layer}"])'))),
+             'dhidden, grads[f"W{layer}"], grads[f"b{layer}"] = affine_relu_backward('
+             'dhidden, caches[f"affine{layer}"])'))),
     Mutant("Q2_bn_network", "batch norm after the last affine layer too", "Q2_solution",
            ((SCORES, SCORES + '\n        if self.normalization == "batchnorm":\n'
                      '            scores, caches["scores_norm"] = batchnorm_forward(\n'
                      '                scores, np.ones(scores.shape[1]), np.zeros(scores.shape[1]), {"mode": mode})'),
             (DSCORES, 'if self.normalization == "batchnorm":\n'
-                      '            dscores = batchnorm_backward(dscores, caches["scores_norm"])[0]\n        ' + DSCORES))),
+                      '            dscores = batchnorm_backward(dscores, caches["scores_norm"])[0]\n'
+                      '        ' + DSCORES))),
     Mutant("Q2_bn_network", "batch norm stays in training mode when y is None", "Q2_solution",
            (('bn_param["mode"] = mode', 'bn_param["mode"] = "train"'),)),
     Mutant("Q2_bn_network", "gamma regularized like the weights", "Q2_solution",
            (('loss += 0.5 * self.reg * sum(np.sum(self.params[f"W{layer}"] ** 2) for layer in range(1, last + 1))',
              'loss += 0.5 * self.reg * sum(np.sum(v ** 2) for k, v in self.params.items() if k[0] in "Wg")'),
             (REG_GRAD, REG_GRAD + '\n            if f"gamma{layer}" in grads:\n'
-                                  '                grads[f"gamma{layer}"] += self.reg * self.params[f"gamma{layer}"]'))),
+                                  '                grads[f"gamma{layer}"] += '
+                                  'self.reg * self.params[f"gamma{layer}"]'))),
     Mutant("Q2_bn_network", "biases start at 0.1", "Q2_solution",
-           (('self.params[f"b{layer}"] = np.zeros(dims[layer])', 'self.params[f"b{layer}"] = np.full(dims[layer], 0.1)'),)),
+           (('self.params[f"b{layer}"] = np.zeros(dims[layer])',
+             'self.params[f"b{layer}"] = np.full(dims[layer], 0.1)'),)),
     Mutant("Q2_bn_network", "a new bn_param for every call: no running averages kept", "Q2_solution",
            (("batchnorm_forward(hidden, gamma, beta, self.bn_params[layer - 1])",
              'batchnorm_forward(hidden, gamma, beta, {"mode": mode})'),)),

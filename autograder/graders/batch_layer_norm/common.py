@@ -1,0 +1,111 @@
+"""Helpers the batch_layer_norm graders share: hidden inputs, a dict kept in the child (a ``bn_param`` that the
+student's code updates in place), a layer's forward and backward called the way the release calls them, and the
+network's parameter setter and gradient check."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograder.kit import Kit, normal
+from autograder.sandbox import DType, Remote, Session
+
+F64 = DType("float64")
+
+
+def kept_dict(s: Session, values: dict[str, Any]) -> Remote:
+    """A dict that lives in the child, so that what the student's code writes into it stays there."""
+    return s.get("copy").call_kept("deepcopy", values)
+
+
+def dict_values(d: Remote, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The entries ``keys`` of a kept dict (None where missing)."""
+    return {key: d.call("get", key) for key in keys}
+
+
+def layer_inputs(seed: int, n: int, d: int, scale: float = 3.0, shift: float = 1.5) -> tuple[np.ndarray, ...]:
+    """x (n, d), gamma (d,) around 1, beta (d,)."""
+    return (normal(seed, n, d, scale=scale, shift=shift), normal(seed + 1, d, scale=0.5, shift=1.0),
+            normal(seed + 2, d, scale=0.7))
+
+
+def correlated_dout(seed: int, x: np.ndarray, axis: int) -> np.ndarray:
+    """An upstream gradient with a mean and a part along the normalized input over ``axis``, so that both
+    correction terms of a normalization's backward pass are of the same size as its main term."""
+    standardized = (x - x.mean(axis=axis, keepdims=True)) / x.std(axis=axis, keepdims=True)
+    shape = [1, 1]
+    shape[1 - axis] = x.shape[1 - axis]
+    return normal(seed, *x.shape) + normal(seed + 1, *shape) + 0.8 * standardized
+
+
+def forward(s: Session, function: str, *args: Any) -> tuple[Any, Remote]:
+    """``out, cache = function(*args)`` with the cache kept in the child, as the backward pass will read it."""
+    result = s.call_kept(function, *args)
+    Kit.expect(result.call("__len__") == 2, "{function} should return (out, cache)", function=function)
+    return result.call("__getitem__", 0), result.call_kept("__getitem__", 1)
+
+
+def three(value: Any, what: str) -> tuple:
+    Kit.expect(isinstance(value, (tuple, list)) and len(value) == 3, "{what} should return (dx, dgamma, dbeta)",
+               what=what)
+    return tuple(value)
+
+
+def forward_out(s: Session, function: str, *args: Any) -> Any:
+    result = s.call(function, *args)
+    Kit.expect(isinstance(result, (tuple, list)) and len(result) == 2, "{function} should return (out, cache)",
+               function=function)
+    return result[0]
+
+
+def layer_gradient_check(kit: Kit, forward_name: str, backward_name: str, param: dict, seed: int, n: int, d: int,
+                         rtol: float = 1e-3) -> None:
+    """dx, dgamma and dbeta of ``backward_name`` against finite differences of the submission's own forward, on a
+    small input (``param`` is the bn_param or ln_param each call gets, as in the release's checks). The tolerance
+    lets eps sit inside or outside the square root (a forward matter); any backward bug misses it by far."""
+    s = kit.session
+    x, gamma, beta = layer_inputs(seed, n, d, scale=4.0, shift=10.0)
+    dout = normal(seed + 3, n, d)
+    _, cache = forward(s, forward_name, x, gamma, beta, dict(param))
+    dx, dgamma, dbeta = three(s.call(backward_name, dout, cache), backward_name)
+    inputs = {"x": x, "gamma": gamma, "beta": beta}
+    kit.gradients(lambda **v: forward_out(s, forward_name, v["x"], v["gamma"], v["beta"], dict(param)),
+                  inputs, dout, {"x": dx, "gamma": dgamma, "beta": dbeta}, rtol=rtol)
+
+
+def set_params(model: Remote, params: dict[str, np.ndarray]) -> None:
+    model.set("params", dict(params))
+
+
+def net_params(seed: int, dims: list[int], normalized: bool, first_bias: bool = True) -> dict[str, np.ndarray]:
+    params = {}
+    for layer, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:]), start=1):
+        params[f"W{layer}"] = normal(seed + 4 * layer, fan_in, fan_out, scale=1.2 / np.sqrt(fan_in))
+        params[f"b{layer}"] = normal(seed + 4 * layer + 1, fan_out, scale=0.3) * (first_bias or layer > 1)
+        if normalized and layer < len(dims) - 1:
+            params[f"gamma{layer}"] = normal(seed + 4 * layer + 2, fan_out, scale=0.3, shift=1.0)
+            params[f"beta{layer}"] = normal(seed + 4 * layer + 3, fan_out, scale=0.3)
+    return params
+
+
+def loss_and_grads(kit: Kit, model: Remote, X: np.ndarray, y: np.ndarray) -> tuple[float, dict]:
+    result = model.call("loss", X, y)
+    kit.expect(isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], dict),
+               "loss(X, y) should return (loss, grads)")
+    return kit.number(result[0], "the loss"), result[1]
+
+
+def model_gradient_check(kit: Kit, model: Remote, params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray,
+                         rtol: float = 1e-5, skip: tuple[str, ...] = ()) -> None:
+    """Every gradient of loss(X, y) but those named in ``skip`` against finite differences of the submission's own
+    loss."""
+    set_params(model, params)
+    _, grads = loss_and_grads(kit, model, X, y)
+    kit.expect(set(grads) == set(params), "grads should have one entry per parameter")
+
+    def loss(**values: np.ndarray) -> float:
+        set_params(model, values)
+        return loss_and_grads(kit, model, X, y)[0]
+
+    kit.gradients(loss, params, np.ones(()), {name: grads[name] for name in sorted(params) if name not in skip},
+                  rtol=rtol)

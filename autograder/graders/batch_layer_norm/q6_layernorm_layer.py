@@ -1,0 +1,73 @@
+"""Q6: layernorm_forward (against the reference, per-example statistics) and layernorm_backward (against the
+reference on wide rows, and against finite differences)."""
+from __future__ import annotations
+
+from autograder.graders.batch_layer_norm.common import (correlated_dout, forward, forward_out,
+                                                        layer_gradient_check, layer_inputs, three)
+from autograder.kit import Kit, compare_values, graded, matches_reference, normal
+from autograder.sandbox import Session
+
+LN_CASES = [(6101, 5, 8), (6102, 3, 20)]
+
+
+def forward_values(s: Session) -> dict:
+    """the output matches the reference on hidden shapes, with a given eps and with the default eps on
+    small-variance rows."""
+    out = {}
+    for seed, n, d in LN_CASES:
+        x, gamma, beta = layer_inputs(seed, n, d)
+        out[f"output for x of shape {(n, d)}, eps=1e-2"] = forward_out(s, "layernorm_forward", x, gamma, beta,
+                                                                       {"eps": 1e-2})
+        small = normal(seed + 5, n, d, scale=0.004, shift=0.3)
+        out[f"output for small-variance x of shape {(n, d)}, default eps"] = forward_out(
+            s, "layernorm_forward", small, gamma, beta, {})
+    return out
+
+
+test_Q6_forward_matches_reference = matches_reference("Q6_forward", 1.5, forward_values, rtol=1e-8)
+
+
+@graded("Q6_forward", 0.5)
+def test_Q6_forward_statistics_per_example(kit: Kit) -> None:
+    """each example is normalized on its own: its output does not change when it is passed alone or with others."""
+    s = kit.session
+    x, gamma, beta = layer_inputs(6201, 6, 7)
+    whole = kit.array(forward_out(s, "layernorm_forward", x, gamma, beta, {}), x.shape, "the output")
+    for rows in (slice(0, 1), slice(2, 5)):
+        part = forward_out(s, "layernorm_forward", x[rows], gamma, beta, {})
+        compare_values(part, whole[rows], "the output of a subset of the examples", 1e-9)
+
+
+WIDE_CASES = [(6301, 3, 2000), (6302, 2, 1500)]
+
+
+def _wide_backward(s: Session, parts: tuple[int, ...]) -> dict:
+    out = {}
+    for seed, n, d in WIDE_CASES:
+        x, gamma, beta = layer_inputs(seed, n, d, scale=4.0, shift=2.0)
+        _, cache = forward(s, "layernorm_forward", x, gamma, beta, {})
+        grads = three(s.call("layernorm_backward", correlated_dout(seed + 3, x, axis=1), cache), "layernorm_backward")
+        for index in parts:
+            out[f"{('dx', 'dgamma', 'dbeta')[index]} for x of shape {(n, d)}"] = grads[index]
+    return out
+
+
+def backward_dx(s: Session) -> dict:
+    """dx matches the reference on wide rows."""
+    return _wide_backward(s, (0,))
+
+
+def backward_dgamma_dbeta(s: Session) -> dict:
+    """dgamma and dbeta match the reference on wide rows."""
+    return _wide_backward(s, (1, 2))
+
+
+test_Q6_backward_dx_matches_reference = matches_reference("Q6_backward", 1, backward_dx, rtol=1e-6, atol=2e-3)
+test_Q6_backward_dgamma_dbeta_match_reference = matches_reference("Q6_backward", 0.5, backward_dgamma_dbeta,
+                                                                  rtol=2e-3, atol=2e-2)
+
+
+@graded("Q6_backward", 0.5)
+def test_Q6_backward_matches_finite_differences(kit: Kit) -> None:
+    """dx, dgamma and dbeta match finite differences of your own forward."""
+    layer_gradient_check(kit, "layernorm_forward", "layernorm_backward", {}, 6401, 3, 5)

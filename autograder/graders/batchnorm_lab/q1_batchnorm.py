@@ -1,0 +1,118 @@
+"""Q1: the functional batchnorm in training and evaluation mode, its running statistics, its gradients.
+
+The running statistics live in a dict kept in the child, as in the notebook, and are read back from that same
+dict: an update that rebinds a local name instead of writing into the dict is not seen. Whether the update
+is detached (``no_grad``, ``.detach()``) or left attached to the graph does not matter: only values are read.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.graders.batchnorm_lab.common import as_leaf, hidden_stats, read, stats
+from autograder.kit import Kit, graded, matches_reference, normal
+from autograder.sandbox import Session
+
+# (seed, N, F, keywords): the default eps and momentum, and other values passed by keyword
+BN_CASES = [(1101, 9, 4, {}), (1102, 40, 13, {"eps": 1e-2, "momentum": 0.3}), (1103, 2, 3, {})]
+
+
+def _batch(seed: int, step: int, n: int, f: int) -> np.ndarray:
+    return normal(seed + 10 + step, n, f, scale=3, shift=1)
+
+
+def _scale_shift(seed: int, f: int) -> tuple[np.ndarray, np.ndarray]:
+    return 0.3 * normal(seed + 2, f), 1 + 0.3 * normal(seed + 3, f)  # beta, gamma
+
+
+def training_output(s: Session) -> dict:
+    """training mode normalizes each feature with the batch mean and unbiased variance, then scales and shifts."""
+    out = {}
+    for seed, n, f, options in BN_CASES:
+        beta, gamma = _scale_shift(seed, f)
+        running = stats(s, *hidden_stats(seed, f))
+        out[f"training-mode output on ({n}, {f})"] = s.call("batchnorm", _batch(seed, 0, n, f), beta, gamma, running,
+                                                            train=True, **options)
+    return out
+
+
+def running_statistics(s: Session) -> dict:
+    """training mode updates the running mean and variance in the dict passed, by the momentum convention."""
+    out = {}
+    for seed, n, f, options in BN_CASES:
+        beta, gamma = _scale_shift(seed, f)
+        running = stats(s, *hidden_stats(seed, f))
+        for step in range(3):
+            s.call("batchnorm", _batch(seed, step, n, f), beta, gamma, running, train=True, **options)
+        values = read(running)
+        for key in ("running_mean", "running_var"):
+            out[f"{key} in the dict after 3 batches of ({n}, {f})"] = values.get(key) if isinstance(values, dict) \
+                else None
+    return out
+
+
+def eval_output(s: Session) -> dict:
+    """evaluation mode normalizes with the running statistics and leaves them as they were."""
+    out = {}
+    for seed, n, f, options in BN_CASES:
+        beta, gamma = _scale_shift(seed, f)
+        running = stats(s, *hidden_stats(seed + 50, f))
+        out[f"evaluation-mode output on ({n}, {f})"] = s.call("batchnorm", _batch(seed, 5, n, f), beta, gamma, running,
+                                                              train=False, **options)
+        out[f"evaluation-mode output on one example of {f} features"] = s.call(
+            "batchnorm", _batch(seed, 6, 1, f), beta, gamma, running, train=False, **options)
+        values = read(running)
+        for key in ("running_mean", "running_var"):
+            out[f"{key} after evaluation-mode calls ({n}, {f})"] = values.get(key) if isinstance(values, dict) \
+                else None
+    return out
+
+
+GRADIENT_CASE = (1201, 6, 4)
+
+
+def _autograd(s: Session, x: np.ndarray, beta: np.ndarray, gamma: np.ndarray, dout: np.ndarray) -> dict:
+    """Autograd's gradients of sum(batchnorm(x, beta, gamma) * dout) in the child, training mode."""
+    leaves = {"x": as_leaf(s, x), "beta": as_leaf(s, beta), "gamma": as_leaf(s, gamma)}
+    f = x.shape[1]
+    running = {"running_mean": np.zeros(f), "running_var": np.ones(f)}
+    out = s.call_kept("batchnorm", leaves["x"], leaves["beta"], leaves["gamma"], running, train=True)
+    out.call("backward", dout)
+    return {name: leaf.get("grad") for name, leaf in leaves.items()}
+
+
+def _gradient_inputs(seed: int, n: int, f: int) -> tuple[np.ndarray, ...]:
+    beta, gamma = _scale_shift(seed, f)
+    return _batch(seed, 0, n, f), beta, gamma, normal(seed + 20, n, f)
+
+
+def gradients(s: Session) -> dict:
+    """autograd's gradients with respect to inputs, gamma and beta (training mode) match the reference."""
+    grads = _autograd(s, *_gradient_inputs(*GRADIENT_CASE))
+    return {f"d{name} of the training-mode output": value for name, value in grads.items()}
+
+
+test_Q1_training_output_matches_reference = matches_reference("Q1_batchnorm", 1, training_output, rtol=1e-8)
+
+
+test_Q1_running_statistics_match_reference = matches_reference("Q1_batchnorm", 1, running_statistics, rtol=1e-8)
+
+
+test_Q1_eval_mode_uses_running_statistics = matches_reference("Q1_batchnorm", 1, eval_output, rtol=1e-8)
+
+
+test_Q1_gradients_match_reference = matches_reference("Q1_batchnorm", 0.5, gradients, rtol=1e-7)
+
+
+@graded("Q1_batchnorm", 0.5)
+def test_Q1_gradients_match_finite_differences(kit: Kit) -> None:
+    """autograd's gradients of your training-mode batchnorm match finite differences of your own forward."""
+    s = kit.session
+    x, beta, gamma, dout = _gradient_inputs(*GRADIENT_CASE)
+    f = x.shape[1]
+    analytic = _autograd(s, x, beta, gamma, dout)
+
+    def forward(x: np.ndarray, beta: np.ndarray, gamma: np.ndarray):
+        running = {"running_mean": np.zeros(f), "running_var": np.ones(f)}
+        return s.call("batchnorm", x, beta, gamma, running, train=True)
+
+    kit.gradients(forward, {"x": x, "beta": beta, "gamma": gamma}, dout, analytic, rtol=1e-6)

@@ -1,0 +1,131 @@
+"""Q6: Model (layers, init_weights, BN before ReLU), train and test; myBatchnorm is the master's.
+
+The tests do not depend on the names of the linear layers: weights are set by each tensor's role (the last part
+of its state_dict name) and shape, with hidden sizes that make every shape of a role unique.
+"""
+from __future__ import annotations
+
+import zlib
+from collections import Counter
+
+import numpy as np
+
+from autograder.graders.batchnorm_lab.common import hidden_digits, loader
+from autograder.graders.batchnorm_lab import HIDDEN_DRAW
+from autograder.kit import Given, Kit, graded, matches_reference
+from autograder.sandbox import Remote, Session
+
+H1, H2 = 12, 7
+EXPECTED = Counter({("weight", (H1, 784)): 1, ("weight", (H2, H1)): 1, ("weight", (10, H2)): 1, ("bias", (H1,)): 1,
+                    ("bias", (H2,)): 1, ("bias", (10,)): 1, **{(role, (size,)): 1 for size in (H1, H2)
+                                                              for role in ("gamma", "beta", "running_mean",
+                                                                           "running_var")}})
+
+
+def _role(key: str) -> str:
+    return key.rpartition(".")[2]
+
+
+def set_weights(model: Remote, seed: int, dtype=np.float64) -> None:
+    """Overwrite every tensor of the model's state_dict with values that depend only on its role and shape."""
+    state = model.call("state_dict")
+    new = {}
+    for key, value in state.items():
+        role, shape = _role(key), np.asarray(value).shape
+        rng = np.random.default_rng([seed, zlib.crc32(f"{role} {shape}".encode())])
+        if role == "running_var":
+            array = 0.5 + rng.random(shape)
+        elif role == "gamma":
+            array = 1 + 0.3 * rng.standard_normal(shape)
+        elif role == "weight":
+            array = 2 * rng.standard_normal(shape) / np.sqrt(shape[1])
+        else:
+            array = 0.3 * rng.standard_normal(shape)
+        new[key] = array.astype(dtype)
+    model.call("load_state_dict", new)
+
+
+def _model(s: Session, seed: int, dtype=np.float64) -> Remote:
+    s.seed(seed)
+    model = s.new("Model", H1, H2)
+    if dtype == np.float64:
+        model.call("double")
+    set_weights(model, seed + 1, dtype)
+    return model
+
+
+def forward_modes(s: Session) -> dict:
+    """linear, batch norm, then ReLU in each hidden layer: training-mode scores and buffers, then eval-mode scores."""
+    model = _model(s, 6101)
+    model.call("train")
+    x = np.random.default_rng(6102).random((9, 1, 28, 28))
+    out = {"training-mode scores": model.call("forward", x)}
+    state = model.call("state_dict")
+    out["buffers after a training batch"] = sorted(np.asarray(v).sum() for k, v in state.items()
+                                                   if _role(k) in ("running_mean", "running_var"))
+    model.call("eval")
+    out["evaluation-mode scores"] = model.call("forward", np.random.default_rng(6103).random((4, 1, 28, 28)))
+    return out
+
+
+def _digits(n: int) -> tuple[np.ndarray, np.ndarray]:
+    draw = hidden_digits(HIDDEN_DRAW + 300)
+    return draw["X_train"][:n], draw["y_train"][:n]
+
+
+def train_records(s: Session) -> dict:
+    """one epoch of train: the records averaged since the last one, and where the model ends (eval-mode scores)."""
+    model = _model(s, 6201, np.float32)
+    X, y = _digits(96)
+    optimizer = s.get("torch").get("optim").call_kept("SGD", model.call_kept("parameters"), lr=0.05)
+    model.call("eval")  # train must switch the model to training mode itself
+    s.seed(6202)
+    result = s.call("train", model, optimizer, loader(s, X, y, 16, True), history_frequency=2)
+    model.call("eval")
+    out = {"scores after one epoch of train": model.call("forward", X[:20])}
+    if isinstance(result, (tuple, list)) and len(result) == 2:
+        out["minibatch_losses"], out["minibatch_accuracies"] = list(result[0]), list(result[1])
+    else:
+        out["train's result"] = result
+    return out
+
+
+def values_of_test(s: Session) -> dict:
+    """test returns (mean loss, accuracy) over every image, in evaluation mode, whatever mode the model was in."""
+    model = _model(s, 6301, np.float32)
+    model.call("train")
+    X, y = _digits(70)
+    result = s.call("test", model, loader(s, X, y, 32, False))
+    return {"test's (loss, accuracy)": list(result) if isinstance(result, (tuple, list)) else result,
+            "model.training after test": bool(model.get("training"))}
+
+
+@graded("Q6_model", 0.5)
+def test_Q6_layers_and_init_weights(kit: Kit) -> None:
+    """Model(12, 7) holds three linear layers and two myBatchnorm of the sizes asked; init_weights draws U(-1, 1)."""
+    s = kit.session
+    s.seed(6001)
+    model = s.new("Model", H1, H2)
+    state = model.call("state_dict")
+    kit.expect(isinstance(state, dict), "state_dict() should return a dict")
+    shapes = {key: kit.array(value, None, "a parameter or buffer").shape for key, value in state.items()}
+    got = Counter((_role(key), shape) for key, shape in shapes.items())
+    for (role, shape), count in sorted(EXPECTED.items()):
+        kit.expect(got[role, shape] == count, "expected {count} {role} of shape {shape}, found {found}",
+                   count=Given(count), role=role, shape=Given(shape), found=got[role, shape])
+    kit.expect(sum((got - EXPECTED).values()) == 0, "Model holds parameters or buffers that the task does not ask for")
+    kit.expect(len(model.find("myBatchnorm")) == 2, "Model should hold two myBatchnorm layers")
+    for key, value in state.items():
+        if _role(key) in ("weight", "bias"):
+            array = kit.array(value, None, key)
+            kit.expect(array.min() >= -1 and array.max() <= 1 and array.std() > 0.35,
+                       "init_weights should draw every linear weight and bias uniformly from [-1, 1]")
+
+
+test_Q6_forward_matches_reference = matches_reference("Q6_model", 0.5, forward_modes, rtol=1e-8)
+
+
+test_Q6_train_matches_reference = matches_reference("Q6_model", 0.25, train_records, rtol=1e-4, atol=1e-5)
+
+
+test_Q6_test_matches_reference = matches_reference("Q6_model", 0.25, values_of_test, rtol=1e-5)

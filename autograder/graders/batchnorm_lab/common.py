@@ -56,10 +56,14 @@ def param_values(seed: int, h1: int, h2: int, dtype=np.float64) -> dict[str, np.
     return values
 
 
-def params(s: Session, seed: int, h1: int, h2: int, dtype=np.float64) -> Remote:
-    """A ``param_dict`` kept in the child (made by ``new_params``) holding hidden values (no gradients)."""
+def params(s: Session, seed: int, h1: int, h2: int, dtype=np.float64, leaves: bool = False) -> Remote:
+    """A ``param_dict`` kept in the child (made by ``new_params``) holding hidden values; with ``leaves``, each a
+    leaf tensor that requires grad, as ``new_params`` makes them (else plain tensors)."""
     kept = s.call_kept("new_params", h1, h2)
     kept.call("update", param_values(seed, h1, h2, dtype))
+    if leaves:
+        for name in PARAM_SHAPES:
+            kept.call_kept("__getitem__", name).call("requires_grad_")
     return kept
 
 

@@ -57,7 +57,7 @@ def test_Q2_initialize_nn(kit: Kit) -> None:
     """initialize_nn: beta 0, gamma 1, weights and biases U(-1, 1), leaf tensors that require grad, statistics 0/1."""
     s = kit.session
     h1, h2 = 23, 17
-    param_dict = params(s, 2201, h1, h2, dtype=np.float32)
+    param_dict = params(s, 2201, h1, h2, dtype=np.float32, leaves=True)
     stats_list = [stats(s, *hidden_stats(2202, h1)), stats(s, *hidden_stats(2203, h2))]
     s.seed(2204)
     s.call("initialize_nn", param_dict, stats_list)

@@ -117,6 +117,38 @@ def initialize_nn(param_dict, layers_stats_list):
         stats.update(running_mean=torch.zeros(size, device=device), running_var=torch.ones(size, device=device))
 '''
 
+MODEL_IN_PLACE = '''\
+def my_nn(input, param_dict, layers_stats_list, train=True):
+    h = input.reshape(len(input), 784)
+    h = batchnorm(F.relu(h @ param_dict["W0"] + param_dict["b0"]), param_dict["beta0"], param_dict["gamma0"],
+                  layers_stats_list[0], train)
+    h = batchnorm(F.relu(h @ param_dict["W1"] + param_dict["b1"]), param_dict["beta1"], param_dict["gamma1"],
+                  layers_stats_list[1], train)
+    return h @ param_dict["W2"] + param_dict["b2"]
+
+
+def my_zero_grad(param_dict):
+    for p in param_dict.values():
+        if p.grad is not None:
+            p.grad.data.zero_()
+
+
+def initialize_nn(param_dict, layers_stats_list):
+    # overwrite the existing tensors in place (they stay the same leaf tensors)
+    with torch.no_grad():
+        for name, p in param_dict.items():
+            if "beta" in name:
+                p.zero_()
+            elif "gamma" in name:
+                p.fill_(1.0)
+            else:
+                p.uniform_(-1, 1)
+            p.requires_grad_(True)
+        for stats in layers_stats_list:
+            stats["running_mean"].zero_()
+            stats["running_var"].fill_(1.0)
+'''
+
 TRAINING = '''\
 def train_nn(param_dict, layers_stats_list, train_loader, num_epochs, lr=0.01, record_every=10):
     initialize_nn(param_dict, layers_stats_list)
@@ -282,6 +314,8 @@ ALTERNATIVES = [
                 "Q2_solution", source=MODEL),
     Alternative("handout-style model: a loop over layers by index, clamp, grads set to None", "Q2_solution",
                 source=MODEL_LOOP),
+    Alternative("handout-style model: initialize_nn overwriting the tensors in place under no_grad", "Q2_solution",
+                source=MODEL_IN_PLACE),
     Alternative("handout-style training loop with my_zero_grad and a print at every record", "Q3_solution",
                 source=TRAINING),
     Alternative("handout-style evaluation over enumerate(test_loader)", "Q4_solution", source=EVALUATION),

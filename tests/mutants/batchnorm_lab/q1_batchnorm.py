@@ -37,6 +37,8 @@ MUTANTS = [
            ((OUT, "return gamma * (inputs - mean) / torch.sqrt(var + 0.001) + beta"),)),
     Mutant("Q1_batchnorm", "gamma and beta swapped", "Q1_solution",
            ((OUT, "return beta * (inputs - mean) / torch.sqrt(var + eps) + gamma"),)),
+    Mutant("Q1_batchnorm", "the normalization done by F.batch_norm (right values, a broken rule)", "Q1_solution",
+           ((OUT, "return F.batch_norm(inputs, mean, var, gamma, beta, training=False, eps=eps)"),)),
 ]
 
 ALTERNATIVES = [

@@ -9,25 +9,31 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.graders.batchnorm_lab.common import hidden_stats
-from autograder.kit import Kit, graded, matches_reference, normal
-from autograder.sandbox import Remote, Session
+from autograder.kit import Failure, Kit, graded, matches_reference, normal
+from autograder.sandbox import SandboxError, Remote, Session
 
 CASES = [(5101, 9, 4, {}), (5102, 30, 11, {"epsilon": 1e-2, "momentum": 0.3})]
 
 
 def _module(s: Session, seed: int, f: int, options: dict) -> Remote:
+    """A myBatchnorm in float64 with hidden gamma, beta and running statistics: loaded with load_state_dict, and
+    the statistics assigned to their names where the state_dict lacks them (so that how they are registered is
+    the buffers test's alone to judge)."""
     module = s.new("myBatchnorm", f, **options)
     module.call("double")
     mean, var = hidden_stats(seed, f)
-    module.call("load_state_dict", {"gamma": 1 + 0.3 * normal(seed + 2, f), "beta": 0.3 * normal(seed + 3, f),
-                                    "running_mean": mean, "running_var": var}, strict=False)
+    values = {"gamma": 1 + 0.3 * normal(seed + 2, f), "beta": 0.3 * normal(seed + 3, f), "running_mean": mean,
+              "running_var": var}
+    module.call("load_state_dict", values, strict=False)
+    state = module.call("state_dict")
+    for key in ("running_mean", "running_var"):
+        if not isinstance(state, dict) or key not in state:
+            module.set(key, values[key])
     return module
 
 
 def _buffers(module: Remote, label: str) -> dict:
-    state = module.call("state_dict")
-    return {f"{key} {label}": state.get(key) if isinstance(state, dict) else None
-            for key in ("running_mean", "running_var")}
+    return {f"{key} {label}": module.get(key) for key in ("running_mean", "running_var")}
 
 
 def training_mode(s: Session) -> dict:
@@ -48,8 +54,6 @@ def eval_mode(s: Session) -> dict:
     out = {}
     for seed, n, f, options in CASES:
         module = _module(s, seed, f, options)
-        module.call("train")
-        module.call("forward", normal(seed + 10, n, f, scale=2, shift=1))
         module.call("eval")
         out[f"evaluation-mode output on ({n}, {f})"] = module.call("forward", normal(seed + 20, n, f))
         out[f"evaluation-mode output on one example ({f})"] = module.call("forward", normal(seed + 21, 1, f))
@@ -83,4 +87,27 @@ def test_Q5_buffers_and_parameters(kit: Kit) -> None:
 test_Q5_training_mode_matches_reference = matches_reference("Q5_module", 0.5, training_mode, rtol=1e-8)
 
 
-test_Q5_eval_mode_matches_reference = matches_reference("Q5_module", 0.5, eval_mode, rtol=1e-8)
+@graded("Q5_module", 0.5)
+def test_Q5_eval_mode_matches_reference(kit: Kit) -> None:
+    """after eval() the output uses the running statistics, which stay frozen (where the training-mode output
+    already differs, which the test above priced, judged on your own module: an example's output does not
+    depend on its batch, and the statistics do not move)."""
+    try:
+        kit.compare(training_mode, rtol=1e-8)
+    except (Failure, SandboxError):
+        pass
+    else:
+        kit.compare(eval_mode, rtol=1e-8)
+        return
+    s = kit.session
+    for seed, n, f, options in CASES:
+        module = _module(s, seed, f, options)
+        module.call("eval")
+        before = {key: kit.array(module.get(key), (f,), key) for key in ("running_mean", "running_var")}
+        x = normal(seed + 20, n, f)
+        batch = kit.array(module.call("forward", x), (n, f), "the evaluation-mode output")
+        alone = kit.array(module.call("forward", x[-1:]), (1, f), "the evaluation-mode output of one example")
+        kit.expect(np.allclose(alone[0], batch[-1], rtol=1e-10, atol=1e-12),
+                   "after eval() an example's output should not depend on the rest of its batch")
+        kit.expect(all(np.array_equal(kit.array(module.get(key), (f,), key), value) for key, value in before.items()),
+                   "after eval() the running statistics should stay frozen")

@@ -70,7 +70,7 @@ def eval_output(s: Session) -> dict:
     return out
 
 
-GRADIENT_CASE = (1201, 6, 4)
+GRADIENT_CASE = (1201, 7, 5)
 
 
 def _autograd(s: Session, x: np.ndarray, beta: np.ndarray, gamma: np.ndarray, dout: np.ndarray) -> dict:
@@ -113,16 +113,20 @@ def _forward_matches(kit: Kit) -> bool:
 
 @graded("Q1_batchnorm", 1)
 def test_Q1_running_statistics_match_reference(kit: Kit) -> None:
-    """training mode updates the running mean and variance in the dict passed, by the momentum convention (where
-    the training-mode output already differs, which the first test priced, only the running means are judged)."""
+    """training mode updates the running mean and variance in the dict passed, by the momentum convention.
+
+    Where the training-mode output already differs (the first test priced that), only the running means are
+    judged."""
     kit.compare(running_statistics if _forward_matches(kit) else running_means, rtol=1e-8)
 
 
 @graded("Q1_batchnorm", 1)
 def test_Q1_eval_mode_uses_running_statistics(kit: Kit) -> None:
-    """evaluation mode normalizes with the running statistics and leaves them as they were (where the
-    training-mode output already differs, which the first test priced, these two properties are judged on
-    your own code: an example's output does not depend on its batch, and the dict is unchanged)."""
+    """evaluation mode normalizes with the running statistics and leaves them as they were.
+
+    Where the training-mode output already differs (the first test priced that), these two properties are
+    judged on the submission's own code: an example's output does not depend on its batch, and the dict is
+    unchanged."""
     if _forward_matches(kit):
         kit.compare(eval_output, rtol=1e-8)
         return
@@ -155,8 +159,10 @@ def gradient_case_output(s: Session) -> dict:
 
 @graded("Q1_batchnorm", 1)
 def test_Q1_gradients_flow_through_the_batch_statistics(kit: Kit) -> None:
-    """autograd's gradients with respect to inputs, gamma and beta match the reference (or, where your forward
-    differs from the reference, which the tests above priced, finite differences of your own forward)."""
+    """autograd's gradients with respect to inputs, gamma and beta are right (training mode).
+
+    They are compared with the reference where the forward matches it, and otherwise (the tests above priced
+    the forward) with finite differences of the submission's own forward."""
     try:
         kit.compare(gradient_case_output, rtol=1e-8)
     except (Failure, SandboxError):

@@ -51,9 +51,11 @@ test_Q2_training_scores_match_reference = matches_reference("Q2_model", 0.75, tr
 
 @graded("Q2_model", 0.5)
 def test_Q2_eval_mode_uses_running_statistics(kit: Kit) -> None:
-    """with train=False the batch norms use the running statistics: the scores match the reference (or, where the
-    training-mode scores already differ, which the test above priced, an image's scores do not depend on its
-    batch and the statistics stay as they were)."""
+    """with train=False the batch norms use the running statistics (a batch and a single image).
+
+    The scores are compared with the reference where the training-mode scores match it; otherwise (the test
+    above priced the layers) an image's scores must not depend on its batch and the statistics must stay as
+    they were."""
     try:
         kit.compare(training_scores, rtol=1e-7)
     except (Failure, SandboxError):

@@ -58,8 +58,10 @@ def _batches_per_epoch() -> int:
 
 @graded("Q3_training", 0.5)
 def test_Q3_training_records_the_curves(kit: Kit) -> None:
-    """train_track holds the epoch's running averages after updates 0, record_every, ... of each epoch (where the
-    run itself already differs from the reference, which the recipe test priced, only the number of records)."""
+    """train_track holds the epoch's running averages after updates 0, record_every, ... of each epoch.
+
+    Where the run itself already differs from the reference (the recipe test priced that), only the number of
+    records is judged."""
     try:
         kit.compare(recipe_run, rtol=1e-4, atol=1e-5)
     except (Failure, SandboxError):

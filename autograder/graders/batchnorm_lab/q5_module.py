@@ -89,9 +89,10 @@ test_Q5_training_mode_matches_reference = matches_reference("Q5_module", 0.5, tr
 
 @graded("Q5_module", 0.5)
 def test_Q5_eval_mode_matches_reference(kit: Kit) -> None:
-    """after eval() the output uses the running statistics, which stay frozen (where the training-mode output
-    already differs, which the test above priced, judged on your own module: an example's output does not
-    depend on its batch, and the statistics do not move)."""
+    """after eval() the output uses the running statistics, which stay frozen.
+
+    Where the training-mode output already differs (the test above priced that), judged on the submission's
+    own module: an example's output does not depend on its batch, and the statistics do not move."""
     try:
         kit.compare(training_mode, rtol=1e-8)
     except (Failure, SandboxError):

@@ -649,7 +649,8 @@ def load_mnist_or_digits(folder: str | os.PathLike | None = None, num_test: int 
     folder = Path(folder) if folder is not None else datasets_dir() / MNIST_FOLDER
     if not mnist_present(folder):
         data = digits_as_mnist(num_test, seed)
-        print(f"Using scikit-learn's digits as a stand-in for MNIST ({_shown(folder)} not found): "
+        reason = "incomplete: run datasets/get_datasets mnist" if folder.is_dir() else "not found"
+        print(f"Using scikit-learn's digits as a stand-in for MNIST ({_shown(folder)} {reason}): "
               f"{len(data['y_train'])} train / {len(data['y_test'])} test images, 8x8 stretched to 28x28.")
         return data
     data = load_mnist(folder)

@@ -592,6 +592,11 @@ def test_mnist_fallback_uses_the_digits_otherwise(tmp_path, capsys, monkeypatch)
     assert data["X_train"].shape == (1597, 1, 28, 28) and len(data["y_test"]) == 200
     printed = capsys.readouterr().out
     assert printed.count("\n") == 1 and printed.startswith("Using scikit-learn's digits as a stand-in for MNIST")
+    assert "not found" in printed
+    write_fake_mnist(tmp_path / "MNIST")
+    (tmp_path / "MNIST" / MNIST_FILES["X_test"]).unlink()
+    load_mnist_or_digits()
+    assert "incomplete: run datasets/get_datasets mnist" in capsys.readouterr().out
 
 
 def test_get_datasets_mnist_downloads_checks_and_lists(tmp_path):

@@ -94,7 +94,7 @@ def _check_data(data: Mapping[str, Any]) -> None:
             raise ValueError(f"X_{split} is empty")
 
 
-class Model(Protocol):
+class SolverModel(Protocol):
     """What the Solver needs from a model."""
 
     params: dict[str, np.ndarray]
@@ -126,7 +126,7 @@ class Solver:
     epoch, and ``model.params`` holds the parameters of the best validation epoch.
     """
 
-    def __init__(self, model: Model, data: Mapping[str, Any], **options: Any) -> None:
+    def __init__(self, model: SolverModel, data: Mapping[str, Any], **options: Any) -> None:
         options = {**DEFAULT_OPTIONS, **options}
         _check_options(options)
         _check_data(data)

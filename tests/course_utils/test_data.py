@@ -14,6 +14,12 @@ import torch
 from sklearn.linear_model import LogisticRegression
 
 from course_utils.data import (
+    MNIST_FILES,
+    digits_as_mnist,
+    load_mnist,
+    load_mnist_or_digits,
+    mnist_present,
+    read_idx,
     CIFAR10_CLASSES,
     GAZE_QUADRANTS,
     SYNTHETIC_CIFAR10_CLASSES,
@@ -440,3 +446,177 @@ def test_get_datasets_list_and_gaze(tmp_path):
     assert "gaze     present" in listing.stdout and "cifar10  missing" in listing.stdout
     gaze_help = run_get_datasets("--datasets", str(tmp_path), "gaze")
     assert gaze_help.returncode == 0 and "Image/train.npy" in gaze_help.stdout and "6 of 6" in gaze_help.stdout
+
+
+# ---------------------------------------------------------------- MNIST idx files and the digits stand-in
+
+
+def write_idx(path: Path, array: np.ndarray, compress: bool = False, type_code: int = 0x08) -> Path:
+    """``array`` (uint8) in the idx format: 0, 0, type, ndim, big-endian int32 dims, the bytes in C order."""
+    import gzip
+    import struct
+
+    header = bytes([0, 0, type_code, array.ndim]) + struct.pack(f">{array.ndim}i", *array.shape)
+    data = header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
+    if compress:
+        path = path.with_name(path.name + ".gz")
+        path.write_bytes(gzip.compress(data))
+    else:
+        path.write_bytes(data)
+    return path
+
+
+def write_fake_mnist(folder: Path, sizes=(12, 5), compress=(False, True), raw=False) -> dict[str, np.ndarray]:
+    """Four small idx files shaped like MNIST's, images in one format and labels in the other (or both)."""
+    rng = np.random.default_rng(7)
+    target = folder / "raw" if raw else folder
+    target.mkdir(parents=True, exist_ok=True)
+    arrays = {}
+    for split, n in zip(("train", "test"), sizes):
+        arrays[f"X_{split}"] = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+        arrays[f"y_{split}"] = rng.integers(0, 10, size=n).astype(np.uint8)
+        write_idx(target / MNIST_FILES[f"X_{split}"], arrays[f"X_{split}"], compress[0])
+        write_idx(target / MNIST_FILES[f"y_{split}"], arrays[f"y_{split}"], compress[1])
+    return arrays
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_read_idx_reads_plain_and_gzip_files(tmp_path, compress):
+    array = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    path = write_idx(tmp_path / "x-idx3-ubyte", array, compress)
+    got = read_idx(path)
+    assert got.dtype == np.uint8 and got.shape == (2, 3, 4) and np.array_equal(got, array)
+    assert np.array_equal(read_idx(write_idx(tmp_path / "y-idx1-ubyte", np.array([3, 1, 4], np.uint8))), [3, 1, 4])
+
+
+def test_read_idx_rejects_a_wrong_magic_number(tmp_path):
+    path = tmp_path / "bad"
+    path.write_bytes(b"\x01\x02\x08\x01" + (3).to_bytes(4, "big") + b"abc")
+    with pytest.raises(ValueError, match=r"bad: not an idx file \(bad magic number 01020801\)"):
+        read_idx(path)
+    with pytest.raises(ValueError, match="type 0x0d"):
+        read_idx(write_idx(tmp_path / "floats", np.zeros(3, np.uint8), type_code=0x0D))
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    with pytest.raises(ValueError, match="not an idx file"):
+        read_idx(empty)
+
+
+@pytest.mark.parametrize("cut", [1, 100, 600])
+def test_read_idx_rejects_a_truncated_file(tmp_path, cut):
+    path = write_idx(tmp_path / "images", np.ones((2, 28, 28), np.uint8))
+    data = path.read_bytes()
+    path.write_bytes(data[:-cut])
+    with pytest.raises(ValueError, match="truncated"):
+        read_idx(path)
+    path.write_bytes(data + b"\x00")
+    with pytest.raises(ValueError, match="promises 1568 values"):
+        read_idx(path)
+
+
+def test_read_idx_rejects_a_truncated_gzip_stream(tmp_path):
+    path = write_idx(tmp_path / "images", np.ones((5, 28, 28), np.uint8), compress=True)
+    path.write_bytes(path.read_bytes()[:40])
+    with pytest.raises(ValueError, match="images.gz"):
+        read_idx(path)
+    header_only = tmp_path / "header"
+    header_only.write_bytes(bytes([0, 0, 8, 3, 0, 0]))
+    with pytest.raises(ValueError, match="header with 3 dimensions is truncated"):
+        read_idx(header_only)
+
+
+@pytest.mark.parametrize("compress, raw", [((False, True), False), ((True, False), True), ((True, True), False)])
+def test_load_mnist_scales_like_to_tensor(tmp_path, compress, raw):
+    arrays = write_fake_mnist(tmp_path / "MNIST", compress=compress, raw=raw)
+    data = load_mnist(tmp_path / "MNIST")
+    assert list(data) == ["X_train", "y_train", "X_test", "y_test"]
+    assert data["X_train"].shape == (12, 1, 28, 28) and data["X_test"].shape == (5, 1, 28, 28)
+    assert data["X_train"].dtype == np.float32 and data["y_train"].dtype == np.int64
+    assert np.array_equal(data["X_test"][:, 0], arrays["X_test"] / np.float32(255))
+    assert np.array_equal(data["y_train"], arrays["y_train"])
+    assert mnist_present(tmp_path / "MNIST")
+
+
+def test_load_mnist_checks_shapes_counts_and_labels(tmp_path):
+    folder = tmp_path / "MNIST"
+    write_fake_mnist(folder)
+    write_idx(folder / MNIST_FILES["y_test"], np.zeros(4, np.uint8), compress=True)
+    with pytest.raises(ValueError, match="holds 5 images but .* holds 4 labels"):
+        load_mnist(folder)
+    write_idx(folder / MNIST_FILES["y_test"], np.full(5, 10, np.uint8), compress=True)
+    with pytest.raises(ValueError, match="labels must be digits 0-9"):
+        load_mnist(folder)
+    write_fake_mnist(folder)
+    write_idx(folder / MNIST_FILES["X_train"], np.zeros((12, 28, 27), np.uint8))
+    with pytest.raises(ValueError, match=r"expected images of shape \(N, 28, 28\)"):
+        load_mnist(folder)
+
+
+def test_load_mnist_missing_folder_or_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="get_datasets mnist"):
+        load_mnist(tmp_path / "absent")
+    write_fake_mnist(tmp_path / "MNIST")
+    (tmp_path / "MNIST" / (MNIST_FILES["y_test"] + ".gz")).unlink()
+    assert not mnist_present(tmp_path / "MNIST")
+    with pytest.raises(FileNotFoundError, match="t10k-labels-idx1-ubyte"):
+        load_mnist(tmp_path / "MNIST")
+
+
+def test_digits_as_mnist_centres_stretched_digits():
+    data = digits_as_mnist(num_test=300, seed=0)
+    assert data["X_train"].shape == (1497, 1, 28, 28) and data["X_test"].shape == (300, 1, 28, 28)
+    assert data["X_train"].dtype == np.float32 and data["y_test"].dtype == np.int64
+    assert data["X_train"].min() == 0.0 and data["X_train"].max() == 1.0
+    frame = np.ones((28, 28), bool)
+    frame[4:24, 4:24] = False
+    assert not data["X_train"][:, 0][:, frame].any(), "the digits sit in the central 20 x 20 pixels"
+    digits = load_digits_data(num_validation=0, num_test=300, seed=0)
+    assert np.array_equal(data["y_train"], digits["y_train"])
+    corners = data["X_train"][:, 0, [4, 4, 23, 23], [4, 23, 4, 23]]
+    assert np.allclose(corners, digits["X_train"][:, 0, [0, 0, 7, 7], [0, 7, 0, 7]], atol=1e-6)
+    again, other = digits_as_mnist(300, seed=0), digits_as_mnist(300, seed=1)
+    assert np.array_equal(data["X_test"], again["X_test"]) and not np.array_equal(data["y_test"], other["y_test"])
+
+
+def test_mnist_fallback_prefers_the_real_files(tmp_path, capsys, monkeypatch):
+    write_fake_mnist(tmp_path / "MNIST")
+    monkeypatch.setenv("COURSE_DATASETS", str(tmp_path))
+    data = load_mnist_or_digits()
+    assert data["X_train"].shape == (12, 1, 28, 28)
+    assert capsys.readouterr().out.startswith("Using the real MNIST data from ")
+
+
+def test_mnist_fallback_uses_the_digits_otherwise(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COURSE_DATASETS", str(tmp_path))
+    data = load_mnist_or_digits(num_test=200)
+    assert data["X_train"].shape == (1597, 1, 28, 28) and len(data["y_test"]) == 200
+    printed = capsys.readouterr().out
+    assert printed.count("\n") == 1 and printed.startswith("Using scikit-learn's digits as a stand-in for MNIST")
+    assert "not found" in printed
+    write_fake_mnist(tmp_path / "MNIST")
+    (tmp_path / "MNIST" / MNIST_FILES["X_test"]).unlink()
+    load_mnist_or_digits()
+    assert "incomplete: run datasets/get_datasets mnist" in capsys.readouterr().out
+
+
+def test_get_datasets_mnist_downloads_checks_and_lists(tmp_path):
+    import gzip
+
+    mirror = tmp_path / "mirror"
+    write_fake_mnist(mirror, compress=(True, True))
+    target = tmp_path / "data"
+    first = run_get_datasets("--datasets", str(target), "mnist", "--url", mirror.as_uri())
+    assert first.returncode == 0, first.stderr
+    assert sorted(p.name for p in (target / "MNIST").iterdir()) == sorted(f"{n}.gz" for n in MNIST_FILES.values())
+    assert load_mnist(target / "MNIST")["X_train"].shape == (12, 1, 28, 28)
+    again = run_get_datasets("mnist", env={"COURSE_DATASETS": str(target)})
+    assert again.returncode == 0 and "already present" in again.stdout
+    listing = run_get_datasets("list", env={"COURSE_DATASETS": str(target)})
+    assert "mnist    present" in listing.stdout
+    assert gzip.decompress((target / "MNIST" / "t10k-labels-idx1-ubyte.gz").read_bytes())[:4] == bytes([0, 0, 8, 1])
+
+
+def test_get_datasets_mnist_reports_an_unreachable_mirror(tmp_path):
+    result = run_get_datasets("--datasets", str(tmp_path), "mnist", "--url", (tmp_path / "absent").as_uri())
+    assert result.returncode == 1 and "could not download" in result.stderr
+    assert list(tmp_path.iterdir()) == []

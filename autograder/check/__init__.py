@@ -6,7 +6,8 @@ For every notebook of an assignment:
 2. the hidden graders give the master every auto-graded point;
 3. the hidden graders give the blank release no point;
 4. every mutant of the catalogue ``tests/mutants/<notebook>/`` loses points on its
-   question and only there, and every correct alternative keeps all its points.
+   question and only there, every correct alternative keeps all its points, and every hollow answer (code
+   that does none of the work) scores nothing in its question beyond what it declares.
 """
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ import nbformat
 from tqdm import tqdm
 
 from autograder.assignments import Assignment, CourseError
-from autograder.check.mutants import Mutant, Verdict, catalogue_calls, judge, load_catalogue
+from autograder.check.mutants import Alternative, Hollow, Mutant, Verdict, catalogue_calls, judge, load_catalogue, \
+    load_hollow
 from autograder.notebook_scoring import NotebookRun, score_submission
 from autograder.results import SubmissionResult
 from autograder.workers import Grading, run_parallel
@@ -46,8 +48,9 @@ class AssignmentCheck:
                       for t in self.master.tests if not t.passed]
         if self.blank is not None:
             found += [f"blank release scores {t.score:g} on {t.name}" for t in self.blank.tests if t.score > 0]
-        found += [f"mutant {v.entry.item} '{v.entry.description}': {v.problem}" if isinstance(v.entry, Mutant)
-                  else f"alternative '{v.entry.description}': {v.problem}" for v in self.verdicts if not v.ok]
+        kinds = {Mutant: "mutant", Alternative: "alternative", Hollow: "hollow answer"}
+        found += [f"{kinds[type(v.entry)]} {getattr(v.entry, 'item', v.entry.cell)} '{v.entry.description}': "
+                  f"{v.problem}" for v in self.verdicts if not v.ok]
         return found
 
 
@@ -85,8 +88,9 @@ def _run_catalogue(root: Path, grading: Grading, jobs: int, log) -> list[Verdict
     entries, calls = [], []
     for name, grader in grading.graders.items():
         mutants, alternatives = load_catalogue(root, name)
-        entries += [*mutants, *alternatives]
-        calls += catalogue_calls(grader.master_cells, name, [*mutants, *alternatives])
+        variants = [*mutants, *alternatives, *load_hollow(root, name)]
+        entries += variants
+        calls += catalogue_calls(grader.master_cells, name, variants)
     verdicts: list[Verdict | None] = [None] * len(calls)
     with tqdm(total=len(calls), unit="variant", desc="mutants", file=log) as bar:
         for index, results in run_parallel(grading, "grade_answers", calls, jobs):
@@ -97,18 +101,20 @@ def _run_catalogue(root: Path, grading: Grading, jobs: int, log) -> list[Verdict
 
 def format_report(checks: list[AssignmentCheck]) -> str:
     header = (f"{'assignment':<24}{'notebook run':>14}{'master':>10}{'blank':>9}{'mutants caught':>16}"
-              f"{'alternatives':>14}{'seconds':>9}")
+              f"{'alternatives':>14}{'hollow':>8}{'seconds':>9}")
     lines = [header, "-" * len(header)]
     for c in checks:
         cells = [s for run in c.notebook_runs.values() for s in run.scores if s.kind == "auto"]
         passed = sum(s.points >= s.max_points for s in cells)
         mutants = [v for v in c.verdicts if isinstance(v.entry, Mutant)]
-        alternatives = [v for v in c.verdicts if not isinstance(v.entry, Mutant)]
+        alternatives = [v for v in c.verdicts if isinstance(v.entry, Alternative)]
+        hollow = [v for v in c.verdicts if isinstance(v.entry, Hollow)]
         master = f"{c.master.score:g}/{c.master.max_score:g}" if c.master else "-"
         blank = f"{c.blank.score:g}/{c.blank.max_score:g}" if c.blank else "-"
         lines.append(f"{c.assignment:<24}{f'{passed}/{len(cells)} cells':>14}{master:>10}{blank:>9}"
                      f"{f'{sum(v.ok for v in mutants)}/{len(mutants)}':>16}"
-                     f"{f'{sum(v.ok for v in alternatives)}/{len(alternatives)}':>14}{c.seconds:>9.1f}")
+                     f"{f'{sum(v.ok for v in alternatives)}/{len(alternatives)}':>14}"
+                     f"{f'{sum(v.ok for v in hollow)}/{len(hollow)}':>8}{c.seconds:>9.1f}")
     problems = [f"  {c.assignment}: {p}" for c in checks for p in c.problems]
     lines += ["", "problems:", *problems] if problems else ["", "all checks passed"]
     return "\n".join(lines)

@@ -69,8 +69,27 @@ class Alternative(_Entry):
 
 
 @dataclass(frozen=True)
+class Hollow(_Entry):
+    """Code in the place of ``cell`` that does none of its work (returns its input, zeros, a constant): its
+    question may keep at most ``keeps`` points, for a part it does do right (say a correct initialization;
+    the description names it). A grader that pays for consistency with the student's own code (a backward
+    checked against its own forward, say) is what such code finds out."""
+
+    description: str
+    cell: str
+    source: str
+    keeps: float = 0.0
+
+    def apply(self, master: str) -> str:
+        return self.source
+
+
+Entry = Mutant | Alternative | Hollow
+
+
+@dataclass(frozen=True)
 class Verdict:
-    entry: Mutant | Alternative
+    entry: Entry
     results: tuple[TestResult, ...]
     problem: str
 
@@ -92,24 +111,33 @@ def apply_edits(source: str, edits: tuple[tuple[str, str], ...], where: str) -> 
     return source
 
 
-def load_catalogue(root: Path, notebook: str) -> tuple[list[Mutant], list[Alternative]]:
-    """Every module of ``tests/mutants/<notebook>/``, in name order."""
+def _catalogue_modules(root: Path, notebook: str) -> list:
     folder = root / "tests" / "mutants" / notebook
     paths = sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
     if not paths:
         raise CourseError(f"no mutant catalogue for {notebook}: expected modules in {folder}")
-    mutants: list[Mutant] = []
-    alternatives: list[Alternative] = []
+    modules = []
     for path in paths:
         spec = importlib.util.spec_from_file_location(f"mutant_catalogue_{notebook}_{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        mutants += getattr(module, "MUTANTS", [])
-        alternatives += getattr(module, "ALTERNATIVES", [])
-    return mutants, alternatives
+        modules.append(module)
+    return modules
 
 
-def judge(entry: Mutant | Alternative, results: list[TestResult]) -> Verdict:
+def load_catalogue(root: Path, notebook: str) -> tuple[list[Mutant], list[Alternative]]:
+    """The ``MUTANTS`` and ``ALTERNATIVES`` of every module of ``tests/mutants/<notebook>/``, in name order."""
+    modules = _catalogue_modules(root, notebook)
+    return ([m for module in modules for m in getattr(module, "MUTANTS", [])],
+            [a for module in modules for a in getattr(module, "ALTERNATIVES", [])])
+
+
+def load_hollow(root: Path, notebook: str) -> list[Hollow]:
+    """The ``HOLLOW`` answers of every module of ``tests/mutants/<notebook>/`` (by custom, ``hollow.py``)."""
+    return [h for module in _catalogue_modules(root, notebook) for h in getattr(module, "HOLLOW", [])]
+
+
+def judge(entry: Entry, results: list[TestResult]) -> Verdict:
     broken = [t.name for t in results if t.message.startswith(GRADER_PROBLEM)]
     if broken:
         return Verdict(entry, tuple(results), "a hidden test itself failed: " + "; ".join(broken))
@@ -123,6 +151,12 @@ def judge(entry: Mutant | Alternative, results: list[TestResult]) -> Verdict:
     if isinstance(entry, Alternative):
         failing = [f"{t.name}: {t.message}" for t in results if not t.passed]
         problem = "a correct variant lost points: " + "; ".join(failing) if failing else ""
+    elif isinstance(entry, Hollow):
+        question = question_of(entry.cell)
+        kept = [t for t in results if question_of(t.item) == question and t.score > 0]
+        score = sum(t.score for t in kept)
+        problem = (f"scored {score:g} points of {question} (at most {entry.keeps:g} allowed): "
+                   + "; ".join(f"{t.name} ({t.score:g})" for t in kept)) if score > entry.keeps + 1e-9 else ""
     else:
         elsewhere = sorted(item for item, points in lost.items()
                            if points > 0 and question_of(item) != entry.question)
@@ -135,7 +169,7 @@ def judge(entry: Mutant | Alternative, results: list[TestResult]) -> Verdict:
     return Verdict(entry, tuple(results), problem)
 
 
-def catalogue_calls(master_cells: dict[str, str], notebook: str, entries: list[Mutant | Alternative]
+def catalogue_calls(master_cells: dict[str, str], notebook: str, entries: list[Entry]
                     ) -> list[tuple[str, dict[str, str], set[str], str | None]]:
     """``Grading.grade_answers`` arguments for every entry: the master's answers with one cell edited."""
     calls = []

@@ -10,7 +10,7 @@ import pytest
 
 from autograder.assignments import CourseError, list_assignments, load_assignment
 from autograder.check import check, format_report
-from autograder.check.mutants import Alternative, Mutant, apply_edits, judge, load_catalogue
+from autograder.check.mutants import Alternative, Hollow, Mutant, apply_edits, judge, load_catalogue
 from autograder.engine import GRADER_PROBLEM, load_grader, run_test
 from autograder.notebook_scoring import merge_answers, score
 from autograder.results import TestResult
@@ -55,6 +55,10 @@ class CheckOf:
             lost = {t.item for t in verdict.results if not t.passed}
             if isinstance(verdict.entry, Mutant):
                 assert verdict.entry.item in lost and {i.split("_")[0] for i in lost} == {verdict.entry.question}
+            elif isinstance(verdict.entry, Hollow):
+                question = verdict.entry.cell.split("_")[0]
+                assert sum(t.score for t in verdict.results if t.item.split("_")[0] == question) <= \
+                    verdict.entry.keeps
             else:
                 assert not lost
 
@@ -128,6 +132,17 @@ def test_judge_flags_survivors_spill_over_and_strict_checks():
     assert "lost points" in judge(Alternative("ok", "Q1_solution", ()), [result("Q1_forward", 0.0)]).problem
     crashed = TestResult("Q1_forward: t", "Q1_forward", 0.0, 1.0, f"{GRADER_PROBLEM}: KeyError: x")
     assert "hidden test itself failed" in judge(mutant, [crashed]).problem
+
+
+def test_judge_flags_a_hollow_answer_that_scores_more_than_it_declares():
+    def result(item, score):
+        return TestResult(f"{item}: t", item, score, 1.0)
+
+    hollow = Hollow("returns its input", "Q1_solution", "def f(x):\n    return x\n")
+    assert "scored 1 points of Q1" in judge(hollow, [result("Q1_forward", 0.0), result("Q1_backward", 1.0)]).problem
+    assert judge(hollow, [result("Q1_forward", 0.0), result("Q2_forward", 1.0)]).ok
+    allowed = Hollow("right initialization only", "Q1_solution", "x = 1\n", keeps=0.5)
+    assert judge(allowed, [TestResult("Q1_init: t", "Q1_init", 0.5, 0.5), result("Q1_loss", 0.0)]).ok
 
 
 def test_an_edit_that_no_longer_fits_the_master_fails_loudly():

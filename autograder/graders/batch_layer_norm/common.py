@@ -58,13 +58,37 @@ def forward_out(s: Session, function: str, *args: Any) -> Any:
     return result[0]
 
 
+AXIS_NAMES = {0: "the other examples' values of that feature", 1: "the example's other features"}
+
+
+def require_normalization(kit: Kit, forward_name: str, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
+                          param: dict, axis: int) -> None:
+    """Refuse a forward that does not normalize along ``axis`` (0: over the batch, 1: over the features): one that
+    works entry by entry (the identity, an affine map) leaves nothing for a test of its gradients or of how it
+    treats examples to judge, so those tests must not pass on it. Changing one entry of x must move the outputs
+    that share its statistics."""
+    s = kit.session
+    nudged = x.copy()
+    nudged[0, 0] += 1.0 + abs(x[0, 0])
+    before = np.asarray(forward_out(s, forward_name, x, gamma, beta, dict(param)), dtype=np.float64)
+    after = np.asarray(forward_out(s, forward_name, nudged, gamma, beta, dict(param)), dtype=np.float64)
+    kit.expect(before.shape == after.shape == x.shape, "{function} should return an output of the shape of x",
+               function=forward_name)
+    moved = np.delete(np.take(after - before, 0, axis=1 - axis), 0)
+    kit.expect(float(np.max(np.abs(moved), initial=0.0)) > 1e-6,
+               "{function} does not normalize: changing one entry of x moved none of {others}, so there is nothing "
+               "to judge here", function=forward_name, others=AXIS_NAMES[axis])
+
+
 def layer_gradient_check(kit: Kit, forward_name: str, backward_name: str, param: dict, seed: int, n: int, d: int,
-                         rtol: float = 1e-3) -> None:
+                         axis: int, rtol: float = 1e-3) -> None:
     """dx, dgamma and dbeta of ``backward_name`` against finite differences of the submission's own forward, on a
-    small input (``param`` is the bn_param or ln_param each call gets, as in the release's checks). The tolerance
-    lets eps sit inside or outside the square root (a forward matter); any backward bug misses it by far."""
+    small input (``param`` is the bn_param or ln_param each call gets, as in the release's checks), once that
+    forward is seen to normalize along ``axis``. The tolerance lets eps sit inside or outside the square root (a
+    forward matter); any backward bug misses it by far."""
     s = kit.session
     x, gamma, beta = layer_inputs(seed, n, d, scale=4.0, shift=10.0)
+    require_normalization(kit, forward_name, x, gamma, beta, param, axis)
     dout = normal(seed + 3, n, d)
     _, cache = forward(s, forward_name, x, gamma, beta, dict(param))
     dx, dgamma, dbeta = three(s.call(backward_name, dout, cache), backward_name)

@@ -3,7 +3,8 @@ reference on wide rows, and against finite differences)."""
 from __future__ import annotations
 
 from autograder.graders.batch_layer_norm.common import (correlated_dout, forward, forward_out,
-                                                        layer_gradient_check, layer_inputs, three)
+                                                        layer_gradient_check, layer_inputs, require_normalization,
+                                                        three)
 from autograder.kit import Kit, compare_values, graded, matches_reference, normal
 from autograder.sandbox import Session
 
@@ -32,6 +33,7 @@ def test_Q6_forward_statistics_per_example(kit: Kit) -> None:
     """each example is normalized on its own: its output does not change when it is passed alone or with others."""
     s = kit.session
     x, gamma, beta = layer_inputs(6201, 6, 7)
+    require_normalization(kit, "layernorm_forward", x, gamma, beta, {}, axis=1)
     whole = kit.array(forward_out(s, "layernorm_forward", x, gamma, beta, {}), x.shape, "the output")
     for rows in (slice(0, 1), slice(2, 5)):
         part = forward_out(s, "layernorm_forward", x[rows], gamma, beta, {})
@@ -70,4 +72,4 @@ test_Q6_backward_dgamma_dbeta_match_reference = matches_reference("Q6_backward",
 @graded("Q6_backward", 0.5)
 def test_Q6_backward_matches_finite_differences(kit: Kit) -> None:
     """dx, dgamma and dbeta match finite differences of your own forward."""
-    layer_gradient_check(kit, "layernorm_forward", "layernorm_backward", {}, 6401, 3, 5)
+    layer_gradient_check(kit, "layernorm_forward", "layernorm_backward", {}, 6401, 3, 5, axis=1)

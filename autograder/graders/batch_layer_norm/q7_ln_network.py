@@ -8,6 +8,8 @@ the scores layer) is priced by Q2, not here.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from autograder.graders.batch_layer_norm.common import (F64, loss_and_grads, model_gradient_check, net_params,
                                                         set_params)
 from autograder.kit import Kit, compare_values, graded, labels, normal
@@ -35,13 +37,21 @@ def test_Q7_layernorm_parameters(kit: Kit) -> None:
 
 @graded("Q7_ln_network", 0.25)
 def test_Q7_scores_per_example(kit: Kit) -> None:
-    """an example's scores do not depend on the other examples of its batch, nor on earlier training calls."""
+    """an example's scores do not depend on the other examples of its batch, nor on earlier training calls.
+
+    Only a network that normalizes is judged: its scores must depend on gamma1 (a plain network passes the rest).
+    """
     s = kit.session
     hidden, d, c = [6, 4], 5, 3
     model = _net(s, hidden, d, c)
-    set_params(model, net_params(7101, [d, *hidden, c], normalized=True))
+    params = net_params(7101, [d, *hidden, c], normalized=True)
     X = normal(7102, 6, d, scale=2)
+    set_params(model, {**params, "gamma1": 2.0 * params["gamma1"]})
+    rescaled = kit.array(model.call("loss", X), (6, c), "the scores")
+    set_params(model, params)
     scores = kit.array(model.call("loss", X), (6, c), "the scores")
+    kit.expect(float(np.max(np.abs(rescaled - scores))) > 1e-6,
+               "the scores do not depend on gamma1: with normalization=\"layernorm\" the network should normalize")
     compare_values(model.call("loss", X[:1]), scores[:1], "the scores of one example alone", 1e-9)
     compare_values(model.call("loss", X[2:5]), scores[2:5], "the scores of three examples", 1e-9)
     loss_and_grads(kit, model, normal(7103, 4, d, scale=3, shift=1), labels(7104, 4, c))

@@ -120,6 +120,24 @@ def test_Q1_running_statistics_match_reference(kit: Kit) -> None:
     kit.compare(running_statistics if _forward_matches(kit) else running_means, rtol=1e-8)
 
 
+def _require_batch_statistics(kit: Kit) -> None:
+    """Refuse a training-mode forward that works example by example (the identity, an affine map): judged only
+    against itself, it would pass the fallbacks below without normalizing anything."""
+    x, beta, gamma, _ = _gradient_inputs(*GRADIENT_CASE)
+    f = x.shape[1]
+    nudged = x.copy()
+    nudged[0] += 3.0
+
+    def output(inputs: np.ndarray) -> np.ndarray:
+        running = {"running_mean": np.zeros(f), "running_var": np.ones(f)}
+        return kit.array(kit.session.call("batchnorm", inputs, beta, gamma, running, train=True), x.shape,
+                         "the training-mode output")
+
+    moved = float(np.max(np.abs(output(nudged)[1:] - output(x)[1:])))
+    kit.expect(moved > 1e-6, "in training mode, changing one example moved no other example's output: batchnorm "
+                             "should normalize with statistics of the batch")
+
+
 @graded("Q1_batchnorm", 1)
 def test_Q1_eval_mode_uses_running_statistics(kit: Kit) -> None:
     """evaluation mode normalizes with the running statistics and leaves them as they were.
@@ -142,6 +160,10 @@ def test_Q1_eval_mode_uses_running_statistics(kit: Kit) -> None:
                           "the evaluation-mode output of one example")
         kit.expect(np.allclose(alone[0], batch[-1], rtol=1e-10, atol=1e-12),
                    "in evaluation mode an example's output should not depend on the rest of its batch")
+        shifted = kit.array(s.call("batchnorm", x, beta, gamma, stats(s, mean + 1.0, 2.0 * var), train=False,
+                                   **options), (n, f), "the evaluation-mode output")
+        kit.expect(float(np.max(np.abs(shifted - batch))) > 1e-6,
+                   "in evaluation mode the output should depend on the running statistics")
         values = read(running)
         kit.expect(isinstance(values, dict) and np.array_equal(kit.array(values.get("running_mean"), (f,), "mean"),
                                                                mean)
@@ -170,6 +192,7 @@ def test_Q1_gradients_flow_through_the_batch_statistics(kit: Kit) -> None:
     else:
         kit.compare(gradients, rtol=1e-7)
         return
+    _require_batch_statistics(kit)
     s = kit.session
     x, beta, gamma, dout = _gradient_inputs(*GRADIENT_CASE)
     f = x.shape[1]

@@ -73,6 +73,11 @@ def test_Q2_eval_mode_uses_running_statistics(kit: Kit) -> None:
                       "evaluation-mode scores of one image")
     kit.expect(np.allclose(alone[0], batch[0], rtol=1e-7, atol=1e-9),
                "with train=False an image's scores should not depend on the rest of its batch")
+    other_stats = _stats_list(s, seed + 500, h1, h2)
+    other = kit.array(s.call("my_nn", images(seed + 2, n), param_dict, other_stats, train=False), (n, 10),
+                      "evaluation-mode scores")
+    kit.expect(float(np.max(np.abs(other - batch))) > 1e-6,
+               "with train=False the scores should depend on the running statistics of layers_stats_list")
     after = [read(kept) for kept in stats_list]
     kit.expect(all(isinstance(new, dict) and all(np.array_equal(kit.array(new.get(key), None, key),
                                                                 kit.array(old[key], None, key))

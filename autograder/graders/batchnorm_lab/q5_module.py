@@ -112,3 +112,8 @@ def test_Q5_eval_mode_matches_reference(kit: Kit) -> None:
                    "after eval() an example's output should not depend on the rest of its batch")
         kit.expect(all(np.array_equal(kit.array(module.get(key), (f,), key), value) for key, value in before.items()),
                    "after eval() the running statistics should stay frozen")
+        other = _module(s, seed + 500, f, options)
+        other.call("eval")
+        moved = kit.array(other.call("forward", x), (n, f), "the evaluation-mode output")
+        kit.expect(float(np.max(np.abs(moved - batch))) > 1e-6,
+                   "after eval() the output should depend on the running statistics and gamma and beta")

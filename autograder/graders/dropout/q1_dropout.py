@@ -34,6 +34,17 @@ def backward(kit: Kit, dout: np.ndarray, cache: object, what: str) -> np.ndarray
     return kit.array(kit.session.call("dropout_backward", dout, cache), dout.shape, what)
 
 
+def dropping_forward(kit: Kit, x: np.ndarray, p: float) -> tuple[np.ndarray, object]:
+    """The training-mode forward, required to drop some units and keep others: a backward is judged against
+    the forward's own mask, and a forward that drops nothing (or everything) leaves nothing to judge it by."""
+    out, cache = forward(kit, x, {"mode": "train", "p": p}, "the training-mode output")
+    kept = float(np.mean(out != 0))
+    kit.expect(0.02 < kept < 0.98, "p={p}: the training-mode forward kept {kept:.2f} of the units, so the backward "
+                                   "cannot be judged against its mask: the forward must drop some units and keep "
+                                   "others", p=Given(p), kept=kept)
+    return out, cache
+
+
 @graded("Q1_forward", 1.5)
 def test_Q1_forward_keeps_a_fraction_p_and_divides_by_p(kit: Kit) -> None:
     """in training mode about a fraction p of the units is kept, each divided by p (so the mean is kept)."""
@@ -52,12 +63,15 @@ def test_Q1_forward_keeps_a_fraction_p_and_divides_by_p(kit: Kit) -> None:
 
 @graded("Q1_forward", 0.5)
 def test_Q1_forward_test_mode_is_the_identity(kit: Kit) -> None:
-    """in test mode the output is the input unchanged, with or without a seed."""
+    """in test mode the output is the input unchanged, with or without a seed, where training mode drops units."""
     for seed, p, shape, extra in [(1201, 0.4, (64, 50), {}), (1202, 0.7, (6, 7, 8), {"seed": 5})]:
         x = positive(seed, *shape)
         out, _ = forward(kit, x, {"mode": "test", "p": p, **extra}, "the test-mode output")
         kit.expect(np.array_equal(out, x), "p={p}: in test mode dropout_forward must return x unchanged",
                    p=Given(p))
+        trained, _ = forward(kit, x, {"mode": "train", "p": p, **extra}, "the training-mode output")
+        kit.expect(bool(np.any(trained == 0)), "p={p}: the training-mode output drops no unit, so the two modes "
+                                               "are not told apart", p=Given(p))
 
 
 @graded("Q1_forward", 0.5)
@@ -103,7 +117,7 @@ def test_Q1_backward_multiplies_by_the_forward_mask(kit: Kit) -> None:
     for seed, p, shape in [(1501, 0.4, (30, 40)), (1502, 0.7, (5, 6, 7)), (1503, 0.25, (64, 9))]:
         x, dout = positive(seed, *shape), np.random.default_rng(seed + 1).standard_normal(shape)
         kit.session.seed(seed)
-        out, cache = forward(kit, x, {"mode": "train", "p": p}, "the training-mode output")
+        out, cache = dropping_forward(kit, x, p)
         dx = backward(kit, dout, cache, "dx")
         error = float(np.max(np.abs(dx - dout * out / x), initial=0.0))
         kit.expect(error < 1e-9, "p={p}: dx is not dout * out / x, the mask of the forward that made the cache "
@@ -112,12 +126,16 @@ def test_Q1_backward_multiplies_by_the_forward_mask(kit: Kit) -> None:
 
 @graded("Q1_backward", 0.5)
 def test_Q1_backward_test_mode_follows_the_test_forward(kit: Kit) -> None:
-    """in test mode dx is dout (or follows the test-mode forward, if that is not the identity), after training calls.
+    """in test mode dx is dout (or follows a test-mode forward that is not the identity); in training mode it is not.
 
-    A forward that is not the identity in test mode is the forward test's to price: either answer is accepted.
+    In training mode dx must be zero where units were dropped, so that a backward that ignores the mode fails. A
+    forward that is not the identity in test mode is the forward test's to price: either answer is accepted.
     """
     x, dout = positive(1601, 8, 9), np.random.default_rng(1602).standard_normal((8, 9))
-    forward(kit, x, {"mode": "train", "p": 0.35}, "the training-mode output")
+    trained, train_cache = dropping_forward(kit, x, 0.35)
+    train_dx = backward(kit, dout, train_cache, "the training-mode dx")
+    kit.expect(bool(np.all(train_dx[trained == 0] == 0)), "in training mode dx should be zero where the forward "
+                                                         "dropped units, so the two modes are not told apart")
     out, cache = forward(kit, x, {"mode": "test", "p": 0.35}, "the test-mode output")
     dx = backward(kit, dout, cache, "the test-mode dx")
     error = min(float(np.max(np.abs(dx - dout), initial=0.0)), float(np.max(np.abs(dx - dout * out / x), initial=0.0)))
@@ -127,16 +145,19 @@ def test_Q1_backward_test_mode_follows_the_test_forward(kit: Kit) -> None:
 
 @graded("Q1_backward", 0.25)
 def test_Q1_backward_reads_its_own_cache(kit: Kit) -> None:
-    """after two forwards, the backward given the first forward's cache does not use the second forward's mask.
+    """after two forwards, the backward given the first forward's cache uses its mask, not the second forward's.
 
-    Only that defect (a mask kept outside the cache, from the last forward) is priced here: a backward that is
-    wrong in another way is the test above's.
+    dx must be zero where the first forward dropped units and must not follow the second forward's mask. Only
+    that defect (a mask kept outside the cache, from the last forward) is priced here: a backward that is
+    wrong in another way (a scale, say) is the test above's.
     """
     x, dout = positive(1701, 20, 30), np.random.default_rng(1702).standard_normal((20, 30))
     kit.session.seed(1703)
-    first, first_cache = forward(kit, x, {"mode": "train", "p": 0.5}, "the training-mode output")
+    first, first_cache = dropping_forward(kit, x, 0.5)
     second, _ = forward(kit, x, {"mode": "train", "p": 0.5}, "the training-mode output")
     dx = backward(kit, dout, first_cache, "dx")
     borrowed = np.allclose(dx, dout * second / x, rtol=0, atol=1e-9) and not np.array_equal(first, second)
     kit.expect(not borrowed, "given the cache of the first of two forwards, dx uses the mask of the second: keep the "
                              "mask in the cache and read it from there")
+    kit.expect(bool(np.all(dx[first == 0] == 0)), "given the cache of a forward, dx should be zero where that "
+                                                 "forward dropped units")

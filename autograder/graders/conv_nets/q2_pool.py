@@ -6,9 +6,11 @@ or every tied maximum, and no test here tells them apart.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from autograder.graders.conv_nets.common import forward_is_right, pair, shaped, spaced
 from autograder.kit import Kit, graded, matches_reference, normal
-from autograder.sandbox import Session
+from autograder.sandbox import Session, StudentException
 
 
 def pool_param(height: int, width: int, stride: int) -> dict:
@@ -46,10 +48,20 @@ test_Q2_forward_non_square = matches_reference("Q2_pool_forward", 1, pool_non_sq
 test_Q2_forward_overlapping = matches_reference("Q2_pool_forward", 1, pool_overlapping, rtol=1e-12)
 
 
+def own_cache(s: Session, x: np.ndarray, param: dict) -> object:
+    """The cache of the submission's forward, or, where that forward raises (its tests priced it), the cache that
+    the release's forward stub returns, (x, pool_param), so that the backward is judged on its own."""
+    try:
+        result = s.call("max_pool_forward_naive", x, param)
+    except StudentException:
+        return x, param
+    return result[1] if isinstance(result, (tuple, list)) and len(result) == 2 else result
+
+
 def _backward(s: Session, cases: list) -> dict:
     out = {}
     for seed, x_shape, h, w, stride in cases:
-        _, cache = s.call("max_pool_forward_naive", spaced(seed, *x_shape), pool_param(h, w, stride))
+        cache = own_cache(s, spaced(seed, *x_shape), pool_param(h, w, stride))
         dx = s.call("max_pool_backward_naive", normal(seed + 1, *out_shape(x_shape, h, w, stride)), cache)
         out[f"dx for x {x_shape}, window {h}x{w}, stride {stride}"] = shaped(dx, x_shape)
     return out

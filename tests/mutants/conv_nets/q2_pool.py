@@ -20,6 +20,9 @@ MUTANTS = [
             ("W_out = 1 + (W - pw) // stride", "W_out = (W - pw) // stride"))),
     Mutant("Q2_pool_forward", "average pooling", F,
            (("out[:, :, i, j] = window.max(axis=(2, 3))", "out[:, :, i, j] = window.mean(axis=(2, 3))"),)),
+    Mutant("Q2_pool_forward", "windows from sliding_window_view (the rule forbids it)", F,
+           ((WINDOW, "window = np.lib.stride_tricks.sliding_window_view(x, (ph, pw), axis=(2, 3))[:, :, i * stride, "
+                     "j * stride]"),)),
     Mutant("Q2_pool_backward", "gradient sent to every entry of the window", B,
            ((TO_MAX, "dx[n, c, i * stride:i * stride + ph, j * stride:j * stride + pw] += dout[n, c, i, j]"),)),
     Mutant("Q2_pool_backward", "overlapping windows overwrite instead of add", B, ((TO_MAX, TO_MAX.replace("+=", "=")),)),

@@ -1,7 +1,7 @@
 """Q1: conv_forward_naive and conv_backward_naive on hidden shapes (stride, padding, non-square inputs and kernels).
 
-The forward is priced by what it gets wrong: stride 1 without padding, then padding, then stride, then both with
-non-square shapes. The backward gets the cache of the submission's own forward and is judged per gradient (dx, dw,
+The forward is priced by what it gets wrong: stride 1 with padding 1, then larger padding and non-square
+kernels, then strides 2 and 3, and pad = 0 as an edge case of its own. The backward gets the cache of the submission's own forward and is judged per gradient (dx, dw,
 db) against the reference, with pad = 0 as an edge case of its own (``pad:-pad`` drops everything there), then
 against finite differences of that forward where the forward is right. Where the forward raises, the backward
 gets the cache of the release's stub, so that a forward that crashes is priced once, in its own item.
@@ -30,29 +30,29 @@ def _forward(s: Session, cases: list) -> dict:
 
 
 def conv_stride_one(s: Session) -> dict:
-    """the output matches the reference with stride 1 and no padding."""
-    return _forward(s, [(1101, (2, 3, 5, 6), (4, 3, 2, 3), 1, 0), (1102, (1, 1, 4, 4), (1, 1, 3, 3), 1, 0)])
+    """the output matches the reference with stride 1 and padding 1."""
+    return _forward(s, [(1101, (2, 3, 5, 6), (4, 3, 3, 3), 1, 1), (1102, (1, 1, 4, 4), (1, 1, 3, 3), 1, 1)])
 
 
 def conv_padding(s: Session) -> dict:
-    """the output matches the reference with stride 1 and zero padding of 1 and 2."""
-    return _forward(s, [(1111, (2, 2, 5, 4), (3, 2, 3, 3), 1, 1), (1112, (1, 3, 4, 4), (2, 3, 5, 5), 1, 2)])
+    """the output matches the reference with padding 2 and with a non-square kernel (stride 1)."""
+    return _forward(s, [(1111, (2, 2, 5, 4), (3, 2, 3, 5), 1, 1), (1112, (1, 3, 4, 4), (2, 3, 5, 5), 1, 2)])
 
 
 def conv_stride(s: Session) -> dict:
-    """the output matches the reference with strides 2 and 3 and no padding."""
-    return _forward(s, [(1121, (2, 3, 7, 9), (2, 3, 3, 3), 2, 0), (1122, (1, 3, 9, 12), (2, 3, 3, 3), 3, 0)])
+    """the output matches the reference with strides 2 and 3 (padding 1, non-square inputs)."""
+    return _forward(s, [(1121, (2, 3, 7, 9), (2, 3, 3, 3), 2, 1), (1122, (1, 3, 7, 10), (2, 3, 3, 3), 3, 1)])
 
 
-def conv_stride_and_padding(s: Session) -> dict:
-    """the output matches the reference with stride 2, padding 1, a non-square input and a non-square kernel."""
-    return _forward(s, [(1131, (3, 2, 7, 9), (4, 2, 3, 5), 2, 1)])
+def conv_no_padding_forward(s: Session) -> dict:
+    """the edge case pad = 0: the output matches the reference (stride 1, a non-square kernel)."""
+    return _forward(s, [(1131, (2, 3, 5, 6), (4, 3, 2, 3), 1, 0), (1132, (1, 3, 8, 11), (2, 3, 3, 4), 1, 0)])
 
 
 test_Q1_forward_stride_one = matches_reference("Q1_conv_forward", 2, conv_stride_one, rtol=1e-8)
 test_Q1_forward_padding = matches_reference("Q1_conv_forward", 1, conv_padding, rtol=1e-8)
 test_Q1_forward_stride = matches_reference("Q1_conv_forward", 1, conv_stride, rtol=1e-8)
-test_Q1_forward_stride_and_padding = matches_reference("Q1_conv_forward", 1, conv_stride_and_padding, rtol=1e-8)
+test_Q1_forward_without_padding = matches_reference("Q1_conv_forward", 1, conv_no_padding_forward, rtol=1e-8)
 
 
 BACKWARD_CASES = [(1201, (2, 3, 5, 5), (2, 3, 3, 3), 1, 2), (1202, (2, 2, 5, 4), (3, 2, 3, 3), 1, 1),

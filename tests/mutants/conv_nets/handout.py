@@ -200,6 +200,76 @@ def spatial_groupnorm_backward(dout, cache):
     return dx, dgamma, dbeta
 '''
 
+CONV_BY_KERNEL_OFFSETS = '''\
+def conv_forward_naive(x, w, b, conv_param):
+    """Convolution as a sum over the kernel's offsets, each a product of strided slices."""
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    S, P = conv_param["stride"], conv_param["pad"]
+    Ho, Wo = (H + 2 * P - HH) // S + 1, (W + 2 * P - WW) // S + 1
+    xp = np.pad(x, ((0, 0), (0, 0), (P, P), (P, P)), mode="constant")
+    out = np.zeros((N, F, Ho, Wo)) + b.reshape(1, F, 1, 1)
+    for p in range(HH):
+        for q in range(WW):
+            patch = xp[:, :, p:p + S * (Ho - 1) + 1:S, q:q + S * (Wo - 1) + 1:S]  # (N, C, Ho, Wo)
+            out += np.einsum("nchw,fc->nfhw", patch, w[:, :, p, q])
+    cache = (x, w, b, conv_param, xp)
+    return out, cache
+
+
+def conv_backward_naive(dout, cache):
+    """Backward of the offset-by-offset convolution, reading the padded input from the cache."""
+    x, w, b, conv_param, xp = cache
+    F, _, HH, WW = w.shape
+    S, P = conv_param["stride"], conv_param["pad"]
+    _, _, Ho, Wo = dout.shape
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    for p in range(HH):
+        for q in range(WW):
+            rows, cols = slice(p, p + S * (Ho - 1) + 1, S), slice(q, q + S * (Wo - 1) + 1, S)
+            dw[:, :, p, q] = np.einsum("nfhw,nchw->fc", dout, xp[:, :, rows, cols])
+            dxp[:, :, rows, cols] += np.einsum("nfhw,fc->nchw", dout, w[:, :, p, q])
+    db = dout.sum(axis=(0, 2, 3))
+    dx = dxp[:, :, P:P + x.shape[2], P:P + x.shape[3]]
+    print("conv backward done:", dx.shape, dw.shape, db.shape)
+    return dx, dw, db
+'''
+
+POOL_WITH_SWITCHES = '''\
+def max_pool_forward_naive(x, pool_param):
+    """Max pooling that remembers where each maximum was (the switches) for the backward pass."""
+    N, C, H, W = x.shape
+    HH, WW, S = pool_param["pool_height"], pool_param["pool_width"], pool_param["stride"]
+    H_out, W_out = (H - HH) // S + 1, (W - WW) // S + 1
+    out = np.zeros((N, C, H_out, W_out), dtype=np.float32 if x.dtype == np.float32 else np.float64)
+    switches = np.zeros((N, C, H_out, W_out, 2), dtype=int)
+    for n in range(N):
+        for c in range(C):
+            for i in range(H_out):
+                for j in range(W_out):
+                    window = x[n, c, i * S:i * S + HH, j * S:j * S + WW]
+                    k = np.argmax(window)
+                    out[n, c, i, j] = window.flat[k]
+                    switches[n, c, i, j] = (i * S + k // WW, j * S + k % WW)
+    cache = (x.shape, switches)
+    return out, cache
+
+
+def max_pool_backward_naive(dout, cache):
+    """Send each upstream gradient to the switch of its window."""
+    shape, switches = cache
+    dx = np.zeros(shape)
+    N, C, H_out, W_out = dout.shape
+    for n in range(N):
+        for c in range(C):
+            for i in range(H_out):
+                for j in range(W_out):
+                    r, q = switches[n, c, i, j]
+                    dx[n, c, r, q] += dout[n, c, i, j]
+    return dx
+'''
+
 MUTANTS = []
 
 ALTERNATIVES = [
@@ -207,6 +277,10 @@ ALTERNATIVES = [
                 "Q1_solution", source=CONV_FORWARD + "\n\n" + CONV_BACKWARD),
     Alternative("handout-style max pooling: four loops, np.max, and a mask of the window's maxima",
                 "Q2_solution", source=POOL_FORWARD + "\n\n" + POOL_BACKWARD),
+    Alternative("convolution summed over the kernel's offsets, the padded input cached, a print in the backward",
+                "Q1_solution", source=CONV_BY_KERNEL_OFFSETS),
+    Alternative("handout-style max pooling that caches the argmax switches instead of x", "Q2_solution",
+                source=POOL_WITH_SWITCHES),
     Alternative("handout-style ThreeLayerConvNet with np.random.normal and loops over the weights", "Q3_solution",
                 source=CONVNET),
     Alternative("handout-style spatial batch norm with np.transpose and the input shape in the cache",

@@ -17,6 +17,8 @@ MUTANTS = [
            (("H_out = 1 + (H + 2 * pad - HH) // stride", "H_out = 1 + (H + pad - HH) // stride"),
             ("W_out = 1 + (W + 2 * pad - WW) // stride", "W_out = 1 + (W + pad - WW) // stride"))),
     Mutant("Q1_conv_forward", "leaves out the bias", F, ((OUT, OUT.replace(" + b", "")),)),
+    Mutant("Q1_conv_forward", "pads with x_pad[:, :, pad:-pad, pad:-pad] = x (fails for pad = 0)", F,
+           ((PAD, "x_pad = np.zeros((N, C, H + 2 * pad, W + 2 * pad)); x_pad[:, :, pad:-pad, pad:-pad] = x"),)),
     Mutant("Q1_conv_forward", "calls the course's fast layer (the rule forbids it)", F,
            ((OUT, "out[:, :, i, j] = conv_forward_fast(x, w, b, conv_param)[0][:, :, i, j]"),)),
     Mutant("Q1_conv_backward", "dw averaged over the batch instead of summed", B, ((DW, DW + " / x.shape[0]"),)),

@@ -9,10 +9,15 @@ disturbs it much less than wall time, which is printed too).
 - ``torch``: torch.nn.functional.conv2d / max_pool2d with autograd, float64, on CPU;
 - ``gemm`` (conv only): the three matrix products that forward + backward need (out = cols W, dW = dout^T
   cols, dcols = dout W^T) on operands already in memory, in cache-sized chunks: the FLOP count of the layer
-  at the speed of the machine's BLAS, which no im2col convolution can beat.
+  at the speed of the machine's BLAS, which no im2col convolution can beat;
+- ``naive`` (the seed's conv and pool shapes only): the conv_nets master's conv_forward_naive +
+  conv_backward_naive (or the max-pool pair), loaded by running the master's answer cells (the master is the
+  reference; no copy of its code lives here), timed on a few rounds only (``--naive-rounds``, they are slow);
+  the line ``naive/ours`` is the fast layers' speed-up over them.
 
 Goals (issue 12): ours/torch <= 1.0 for every conv shape and for the seed's pool; ours/gemm <= 2.0 at the
-realistic shape. Run: ``python benchmarks/bench_fast_layers.py [--rounds 15] [--seed 0]``.
+realistic shape; the naive speed-ups have no goal. Run:
+``python benchmarks/bench_fast_layers.py [--rounds 15] [--naive-rounds 3] [--seed 0]``.
 """
 from __future__ import annotations
 
@@ -31,6 +36,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
+from autograder.assignments import course_root, read_notebook  # noqa: E402
+from autograder.notebook import grade_id, is_answer, source  # noqa: E402
 from course_utils.fast_layers import (conv_backward_fast, conv_forward_fast, max_pool_backward_fast,  # noqa: E402
                                       max_pool_forward_fast)
 
@@ -47,6 +54,8 @@ POOL_SHAPES = {  # name: (x shape, pool height, pool width, stride)
     "overlapping pool": ((50, 32, 32, 32), 3, 3, 2),
 }
 GOALS = {"torch": 1.0, "gemm": 2.0}
+NAIVE_SHAPES = ("seed conv", "seed pool")  # where the naive layers are timed too
+NAIVE_CELLS = ("Q1_solution", "Q2_solution")  # conv_nets answer cells: convolution, max pooling
 CHUNK = 8 << 20
 
 
@@ -99,6 +108,43 @@ def pool_contenders(x: np.ndarray, height: int, width: int, stride: int) -> dict
     return {"ours": ours, "torch": pytorch}
 
 
+def naive_layers() -> dict[str, Callable]:
+    """The conv_nets master's naive layers, defined by running its convolution and pooling answer cells."""
+    namespace: dict = {"np": np}
+    for cell in read_notebook(course_root() / "source" / "conv_nets" / "conv_nets.ipynb").cells:
+        if is_answer(cell) and grade_id(cell) in NAIVE_CELLS:
+            exec(source(cell), namespace)  # noqa: S102 - the course's own master notebook
+    return namespace
+
+
+def naive_conv(layers: dict[str, Callable], x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int,
+               pad: int) -> Callable:
+    param = {"stride": stride, "pad": pad}
+    dout = np.random.default_rng(1).standard_normal(conv_forward_fast(x, w, b, param)[0].shape)
+
+    def naive() -> None:
+        _, cache = layers["conv_forward_naive"](x, w, b, param)
+        layers["conv_backward_naive"](dout, cache)
+
+    return naive
+
+
+def naive_pool(layers: dict[str, Callable], x: np.ndarray, height: int, width: int, stride: int) -> Callable:
+    param = {"pool_height": height, "pool_width": width, "stride": stride}
+    dout = np.random.default_rng(1).standard_normal(max_pool_forward_fast(x, param)[0].shape)
+
+    def naive() -> None:
+        _, cache = layers["max_pool_forward_naive"](x, param)
+        layers["max_pool_backward_naive"](dout, cache)
+
+    return naive
+
+
+def report_naive(name: str, naive: tuple[float, float], ours: tuple[float, float]) -> None:
+    print(f"{'':18s} naive {naive[0] * 1e3:.1f} ms CPU ({naive[1] * 1e3:.1f} wall): "
+          f"naive/ours = {naive[0] / ours[0]:.1f} (the fast layers' speed-up; no goal)")
+
+
 def measure(contenders: dict[str, Callable], rounds: int, rng: random.Random) -> dict[str, tuple[float, float]]:
     """Median (CPU seconds, wall seconds) of each contender over ``rounds`` shuffled rounds (after a warm-up)."""
     cpu: dict[str, list[float]] = {name: [] for name in contenders}
@@ -132,9 +178,11 @@ def report(name: str, times: dict[str, tuple[float, float]], goals: dict[str, fl
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--naive-rounds", type=int, default=3, help="rounds of the (slow) naive layers")
     parser.add_argument("--seed", type=int, default=0, help="seed of the shuffled order of contenders")
     args = parser.parse_args()
     rng, data = random.Random(args.seed), np.random.default_rng(0)
+    layers = naive_layers()
     print(f"one thread, {args.rounds} shuffled rounds, medians; order seed {args.seed}; "
           f"numpy {np.__version__}, torch {torch.__version__}")
     failures = []
@@ -145,12 +193,19 @@ def main() -> int:
         failures += report(name, times, goals)
         if name != "realistic conv":
             print(f"{'':18s} ours/gemm = {times['ours'][0] / times['gemm'][0]:.2f} (no goal)")
+        if name in NAIVE_SHAPES:
+            naive = measure({"naive": naive_conv(layers, x, w, b, stride, pad)}, args.naive_rounds, rng)["naive"]
+            report_naive(name, naive, times["ours"])
     for name, (x_shape, height, width, stride) in POOL_SHAPES.items():
-        times = measure(pool_contenders(data.standard_normal(x_shape), height, width, stride), args.rounds, rng)
+        x = data.standard_normal(x_shape)
+        times = measure(pool_contenders(x, height, width, stride), args.rounds, rng)
         goals = {"torch": GOALS["torch"]} if name == "seed pool" else {}
         failures += report(name, times, goals)
         if not goals:
             print(f"{'':18s} ours/torch = {times['ours'][0] / times['torch'][0]:.2f} (no goal)")
+        if name in NAIVE_SHAPES:
+            naive = measure({"naive": naive_pool(layers, x, height, width, stride)}, args.naive_rounds, rng)["naive"]
+            report_naive(name, naive, times["ours"])
     print("all goals met" if not failures else "goals missed: " + "; ".join(failures))
     return 1 if failures else 0
 

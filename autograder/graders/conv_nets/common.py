@@ -1,0 +1,60 @@
+"""Helpers the conv_nets graders share: tie-free inputs, result checks, the judge of a backward pass, the data."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Callable
+
+import numpy as np
+
+from autograder.kit import Failure, Kit
+from autograder.sandbox import Remote, Session, StudentException
+from course_utils.data import synthetic_cifar10
+
+
+def spaced(seed: int, *shape: int) -> np.ndarray:
+    """A hidden input without ties: a random arrangement of distinct values 8 / size apart in [-2, 2), so that no
+    window's maximum is within a finite-difference step of another entry."""
+    size = int(np.prod(shape))
+    order = np.random.default_rng(seed).permutation(size)
+    return ((order - size / 2) * (4.0 / size)).reshape(shape)
+
+
+def pair(kit: Kit, value: object, what: str) -> tuple:
+    kit.expect(isinstance(value, (tuple, list)) and len(value) == 2, "{what} should return (out, cache)", what=what)
+    return tuple(value)
+
+
+def triple(kit: Kit, value: object, what: str) -> tuple:
+    kit.expect(isinstance(value, (tuple, list)) and len(value) == 3, "{what} should return three arrays", what=what)
+    return tuple(value)
+
+
+def shaped(value: object, shape: tuple[int, ...]) -> object:
+    """``value`` in ``shape`` if it is an array of that many numbers (its shape is priced elsewhere), else as is."""
+    if isinstance(value, np.ndarray) and value.size == int(np.prod(shape)):
+        return value.reshape(shape)
+    return value
+
+
+def forward_is_right(kit: Kit, probe: Callable[[Session], dict]) -> bool:
+    """Whether the submission's forward gives the reference's values on the probe's input (raising nothing)."""
+    try:
+        kit.compare(probe, rtol=1e-8)
+    except (Failure, StudentException):
+        return False
+    return True
+
+
+def bn_param(s: Session, **values: object) -> Remote:
+    """A dict that lives in the child (so that the running statistics a forward pass stores there persist), built
+    from plain values: a 0-d object array made by the child's numpy, and its item."""
+    return s.get("np").call_kept("array", dict(values)).call_kept("item")
+
+
+@lru_cache(maxsize=4)
+def cifar_draw(seed: int, num_train: int, num_val: int) -> dict[str, np.ndarray]:
+    """A hidden draw of the CIFAR-10 stand-in, each image averaged down to 3 x 16 x 16 pixels."""
+    draw = synthetic_cifar10(num_train, num_val, 1, seed=seed)
+    shrink = {key: draw[key].reshape(len(draw[key]), 3, 16, 2, 16, 2).mean(axis=(3, 5))
+              for key in ("X_train", "X_val")}
+    return {"X_train": shrink["X_train"], "y_train": draw["y_train"], "X_val": shrink["X_val"], "y_val": draw["y_val"]}

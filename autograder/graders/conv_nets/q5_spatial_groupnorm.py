@@ -1,0 +1,100 @@
+"""Q5: spatial_groupnorm_forward (several group counts, the edge cases G = 1 and G = C, eps from gn_param) and
+spatial_groupnorm_backward (values, finite differences, and the shape of dgamma and dbeta, priced once)."""
+from __future__ import annotations
+
+from autograder.graders.conv_nets.common import forward_is_right, pair, shaped, triple
+from autograder.kit import Kit, graded, matches_reference, normal
+from autograder.sandbox import Session
+
+
+def _affine(seed: int, c: int) -> tuple:
+    return normal(seed + 1, 1, c, 1, 1, scale=0.8, shift=1.0), normal(seed + 2, 1, c, 1, 1)
+
+
+def _forward(s: Session, cases: list) -> dict:
+    out = {}
+    for seed, shape, groups, param in cases:
+        gamma, beta = _affine(seed, shape[1])
+        result = s.call("spatial_groupnorm_forward", normal(seed, *shape, scale=3, shift=2), gamma, beta, groups,
+                        dict(param))
+        out[f"output for x {shape}, G = {groups}, gn_param {param}"] = result[0]
+    return out
+
+
+def gn_groups(s: Session) -> dict:
+    """the output matches the reference for 2, 3 and 4 groups (non-square feature maps)."""
+    return _forward(s, [(5101, (2, 6, 4, 5), 2, {}), (5102, (3, 6, 3, 2), 3, {}), (5103, (1, 8, 2, 3), 4, {})])
+
+
+def gn_edges(s: Session) -> dict:
+    """the output matches the reference for G = 1 (layer norm) and G = C (instance norm), and with eps = 0.01 in
+    gn_param."""
+    return _forward(s, [(5111, (2, 4, 3, 3), 1, {}), (5112, (2, 3, 4, 2), 3, {}), (5113, (2, 4, 2, 3), 2, {"eps": 0.01})])
+
+
+test_Q5_forward_groups = matches_reference("Q5_spatial_groupnorm_forward", 1, gn_groups, rtol=1e-8)
+test_Q5_forward_edge_cases = matches_reference("Q5_spatial_groupnorm_forward", 1, gn_edges, rtol=1e-8)
+
+BACKWARD_CASES = [(5201, (2, 6, 4, 5), 2), (5202, (3, 6, 3, 2), 3), (5203, (2, 4, 2, 3), 1)]
+
+
+def _grads(s: Session, seed: int, shape: tuple, groups: int) -> object:
+    gamma, beta = _affine(seed, shape[1])
+    _, cache = s.call("spatial_groupnorm_forward", normal(seed + 30, *shape, scale=3, shift=2), gamma, beta, groups,
+                      {})
+    return s.call("spatial_groupnorm_backward", normal(seed + 31, *shape), cache)
+
+
+def gn_backward(s: Session) -> dict:
+    """dx, dgamma and dbeta match the reference (2, 3 groups and 1 group)."""
+    out = {}
+    for seed, shape, groups in BACKWARD_CASES:
+        grads = _grads(s, seed, shape, groups)
+        ok = isinstance(grads, (tuple, list)) and len(grads) == 3
+        like = (shape, (1, shape[1], 1, 1), (1, shape[1], 1, 1))
+        for name, grad, target in zip(("dx", "dgamma", "dbeta"), grads if ok else (None,) * 3, like):
+            out[f"{name} for x {shape}, G = {groups}"] = shaped(grad, target)
+    return out
+
+
+test_Q5_backward_matches_reference = matches_reference("Q5_spatial_groupnorm_backward", 1, gn_backward, rtol=1e-7)
+
+
+@graded("Q5_spatial_groupnorm_backward", 0.5)
+def test_Q5_backward_gradient_shapes(kit: Kit) -> None:
+    """dx has the shape of x, dgamma and dbeta the shape of gamma and beta, (1, C, 1, 1)."""
+    shape = (2, 4, 3, 2)
+    dx, dgamma, dbeta = triple(kit, _grads(kit.session, 5301, shape, 2), "spatial_groupnorm_backward")
+    kit.array(dx, shape, "dx")
+    kit.array(dgamma, (1, 4, 1, 1), "dgamma")
+    kit.array(dbeta, (1, 4, 1, 1), "dbeta")
+
+
+FD_SHAPE, FD_SEED, FD_GROUPS = (2, 4, 2, 3), 5401, 2
+
+
+def gn_fd_forward(s: Session) -> dict:
+    return _forward(s, [(FD_SEED, FD_SHAPE, FD_GROUPS, {})])
+
+
+def gn_fd_backward(s: Session) -> dict:
+    return {"gradients for the finite-difference case": _grads(s, FD_SEED, FD_SHAPE, FD_GROUPS)}
+
+
+@graded("Q5_spatial_groupnorm_backward", 0.5)
+def test_Q5_backward_matches_finite_differences(kit: Kit) -> None:
+    """dx, dgamma and dbeta match finite differences of your own forward, where it is right."""
+    if not forward_is_right(kit, gn_fd_forward):
+        # the forward's tests priced a wrong forward: the backward is judged against the reference instead
+        kit.compare(gn_fd_backward, rtol=1e-7)
+        return
+    s = kit.session
+    gamma, beta = _affine(FD_SEED, FD_SHAPE[1])
+    inputs = {"x": normal(FD_SEED, *FD_SHAPE, scale=3, shift=2), "gamma": gamma, "beta": beta}
+    dout = normal(FD_SEED + 3, *FD_SHAPE)
+    _, cache = pair(kit, s.call("spatial_groupnorm_forward", inputs["x"], gamma, beta, FD_GROUPS, {}),
+                    "spatial_groupnorm_forward")
+    grads = triple(kit, s.call("spatial_groupnorm_backward", dout, cache), "spatial_groupnorm_backward")
+    analytic = {name: shaped(grad, inputs[name].shape) for name, grad in zip(inputs, grads)}
+    kit.gradients(lambda x, gamma, beta: s.call("spatial_groupnorm_forward", x, gamma, beta, FD_GROUPS, {})[0],
+                  inputs, dout, analytic, rtol=1e-6)

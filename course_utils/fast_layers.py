@@ -69,53 +69,63 @@ def conv_forward_fast(x: np.ndarray, w: np.ndarray, b: np.ndarray, conv_param: C
     ``conv_param``: ``stride`` and ``pad`` (zero padding on both sides of H and W).
     Returns out (N, F, H', W') with H' = 1 + (H + 2 pad - HH) // stride (W' likewise), and a cache.
     Works channels-last: each output position's window is a row of (HH, WW, C) values, so building a row
-    copies runs of C contiguous numbers, and the product is one matrix multiply per chunk of the batch.
+    copies runs of C contiguous numbers. A last column of ones carries the bias through the product (and
+    gives db in the backward pass), one matrix multiply per chunk of the batch.
     """
     stride, pad = conv_param.get("stride", 1), conv_param.get("pad", 0)
     H_out, W_out = _conv_geometry(x.shape, w.shape, stride, pad)
     N, F, (_, C, HH, WW) = x.shape[0], w.shape[0], w.shape
     x_padded = np.zeros((N, x.shape[2] + 2 * pad, x.shape[3] + 2 * pad, C), dtype=x.dtype)
     x_padded[:, pad:pad + x.shape[2], pad:pad + x.shape[3]] = x.transpose(0, 2, 3, 1)
-    filters = w.transpose(0, 2, 3, 1).reshape(F, -1)  # (F, HH * WW * C), the order of a window's row
+    depth = HH * WW * C
+    filters = np.empty((F, depth + 1), dtype=np.result_type(w, b))  # rows (HH, WW, C) as a window's, then b
+    filters[:, :depth] = w.transpose(0, 2, 3, 1).reshape(F, depth)
+    filters[:, depth] = b
     windows = _channels_last_windows(x_padded, HH, WW, stride, H_out, W_out)
-    out = np.empty((N, H_out, W_out, F), dtype=np.result_type(x, w, b))
+    out = np.empty((N, F, H_out * W_out), dtype=np.result_type(x, filters))
     columns = []
     for batch in _chunks(windows):
-        columns.append(windows[batch].reshape(-1, filters.shape[1]))
-        np.matmul(columns[-1], filters.T, out=out[batch].reshape(-1, F))
+        columns.append(_columns(windows[batch], H_out * W_out, depth))
+        out[batch] = (filters @ columns[-1].T).reshape(F, -1, H_out * W_out).transpose(1, 0, 2)
     kept = columns if windows.size * windows.itemsize <= KEEP_BYTES else None
-    result = np.empty((N, F, H_out, W_out), dtype=out.dtype)
-    np.add(out.transpose(0, 3, 1, 2), b.reshape(F, 1, 1), out=result)  # to channels-first and the bias, one pass
-    return result, (x.shape, x_padded, kept, w, stride, pad)
+    return out.reshape(N, F, H_out, W_out), (x.shape, x_padded, kept, w, stride, pad)
+
+
+def _columns(windows: np.ndarray, positions: int, depth: int) -> np.ndarray:
+    """im2col: one row per output position of ``windows`` (examples, H', W', HH, WW, C), then a 1 for the bias."""
+    columns = np.empty((len(windows) * positions, depth + 1), dtype=windows.dtype)
+    columns[:, :depth] = windows.reshape(-1, depth)
+    columns[:, depth] = 1
+    return columns
 
 
 def conv_backward_fast(dout: np.ndarray, cache: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients of ``conv_forward_fast``: dout (N, F, H', W') -> dx (N, C, H, W), dw (F, C, HH, WW), db (F,).
 
-    Columns the forward pass did not keep are rebuilt chunk by chunk. Each example's dout is already an
-    (F, H' W') matrix, so the products run per example on dout as it is; the gradient of the columns comes
-    out laid (N, C, HH, WW, H', W') and goes back to dx with one strided add per kernel offset.
+    Columns the forward pass did not keep are rebuilt chunk by chunk. Both products of a chunk take dout as an
+    (F, examples x H' x W') matrix; the gradient of the columns comes out laid (C, HH, WW, examples, H', W') and
+    goes back to dx with one strided add per kernel offset, over runs of W'.
     """
     (N, C, H, W), x_padded, kept, w, stride, pad = cache
     F, _, HH, WW = w.shape
     H_out, W_out = dout.shape[2], dout.shape[3]
-    per_example = dout.reshape(N, F, H_out * W_out)
+    depth = HH * WW * C
+    per_filter = np.ascontiguousarray(dout.transpose(1, 0, 2, 3)).reshape(F, -1)  # (F, N * H' * W')
     filters_t = np.ascontiguousarray(w.reshape(F, -1).T)  # (C * HH * WW, F)
     windows = _channels_last_windows(x_padded, HH, WW, stride, H_out, W_out)
-    dfilters = np.zeros((F, HH * WW * C), dtype=np.result_type(dout, x_padded))
-    dx_padded = np.zeros((N, C, H + 2 * pad, W + 2 * pad), dtype=np.result_type(dout, w))
+    dfilters = np.zeros((F, depth + 1), dtype=np.result_type(dout, x_padded))
+    dx_padded = np.zeros((C, N, H + 2 * pad, W + 2 * pad), dtype=np.result_type(dout, w))
     for index, batch in enumerate(_chunks(windows)):
-        columns = kept[index] if kept is not None else windows[batch].reshape(-1, dfilters.shape[1])
-        rows = per_example[batch]
-        dfilters += np.matmul(rows, columns.reshape(len(rows), H_out * W_out, -1)).sum(axis=0)
-        dcols = np.matmul(filters_t, rows).reshape(-1, C, HH, WW, H_out, W_out)
+        columns = kept[index] if kept is not None else _columns(windows[batch], H_out * W_out, depth)
+        rows = per_filter[:, batch.start * H_out * W_out:batch.stop * H_out * W_out]
+        dfilters += rows @ columns
+        dcols = (filters_t @ rows).reshape(C, HH, WW, -1, H_out, W_out)
         for di in range(HH):
             for dj in range(WW):
-                dx_padded[batch, :, di:di + stride * H_out:stride, dj:dj + stride * W_out:stride] += (
-                    dcols[:, :, di, dj])
-    dw = dfilters.reshape(F, HH, WW, C).transpose(0, 3, 1, 2)
-    dx = dx_padded[:, :, pad:pad + H, pad:pad + W]
-    return np.ascontiguousarray(dx), np.ascontiguousarray(dw), per_example.sum(axis=(0, 2))
+                dx_padded[:, batch, di:di + stride * H_out:stride, dj:dj + stride * W_out:stride] += dcols[:, di, dj]
+    dx = dx_padded[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3)
+    dw = dfilters[:, :depth].reshape(F, HH, WW, C).transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(dx), np.ascontiguousarray(dw), dfilters[:, depth].copy()
 
 
 def _pool_geometry(x_shape: tuple[int, ...], pool_param: PoolParam) -> tuple[int, int, int, int, int]:

@@ -113,3 +113,25 @@ def test_conv_refuses_shapes_that_do_not_fit_with_a_clear_message(x_shape, w_sha
 def test_pool_refuses_a_window_larger_than_the_input():
     with pytest.raises(ValueError, match="does not fit"):
         max_pool_forward_fast(np.zeros((1, 1, 3, 3)), {"pool_height": 4, "pool_width": 2, "stride": 2})
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_conv_and_pool_match_torch_on_random_shapes(seed):
+    """Random batch, channels, sizes, kernels, strides and pads (kernels that fit), and random pools."""
+    rng = np.random.default_rng(100 + seed)
+    N, C, F = (int(v) for v in rng.integers(1, 5, size=3))
+    H, W = (int(v) for v in rng.integers(3, 14, size=2))
+    pad, stride = int(rng.integers(0, 3)), int(rng.integers(1, 4))
+    HH, WW = int(rng.integers(1, min(H + 2 * pad, 6) + 1)), int(rng.integers(1, min(W + 2 * pad, 6) + 1))
+    x, w, b = rng.standard_normal((N, C, H, W)), rng.standard_normal((F, C, HH, WW)), rng.standard_normal(F)
+    out, cache = conv_forward_fast(x, w, b, {"stride": stride, "pad": pad})
+    dout = rng.standard_normal(out.shape)
+    for got, want in zip((out, *conv_backward_fast(dout, cache)), torch_conv(x, w, b, stride, pad, dout)):
+        assert got.shape == want.shape and rel_error(got, want) < 1e-10
+    height, width = int(rng.integers(1, H + 1)), int(rng.integers(1, W + 1))
+    pool_stride = int(rng.integers(1, 4))
+    pooled, pool_cache = max_pool_forward_fast(x, {"pool_height": height, "pool_width": width, "stride": pool_stride})
+    dpooled = rng.standard_normal(pooled.shape)
+    want_out, want_dx = torch_pool(x, height, width, pool_stride, dpooled)
+    assert np.array_equal(pooled, want_out)
+    assert rel_error(max_pool_backward_fast(dpooled, pool_cache), want_dx) < 1e-12

@@ -6,12 +6,15 @@ of the classes below. Each entry edits one answer cell of the master notebook by
 exact text replacement anchored on single lines: every ``old`` is one line of the
 master cell (or part of one) that occurs exactly once (a line that a bug deletes
 is left empty), so a catalogue that no longer fits the master fails loudly
-instead of silently testing nothing, and no block of master code is copied. An alternative may instead replace the whole cell
-(``source``): correct code written to the handout's task, not to our master's
-design. Only the tests that load the edited cell are run: the other tests hold
-none of the edited code, so they cannot change. A mutant's run ends at the
-first point its item loses (its question's tests run cheapest first); an
-alternative runs every test of its cell.
+instead of silently testing nothing, and no block of master code is copied.
+An alternative may instead replace the whole cell (``source``): correct code
+written to the handout's task, not to our master's design. A module may also
+define ``HOLLOW``: code in a cell's place that does none of its work, which must
+score nothing in its question (beyond a declared part it does right). Only the
+tests that load the edited cell are run: the other tests hold none of the
+edited code, so they cannot change. A mutant's run ends at the first point its
+item loses (its question's tests run cheapest first); an alternative or a
+hollow answer runs every test of its cell.
 """
 from __future__ import annotations
 

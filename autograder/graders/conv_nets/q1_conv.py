@@ -1,7 +1,8 @@
 """Q1: conv_forward_naive and conv_backward_naive on hidden shapes (stride, padding, non-square inputs and kernels).
 
 The forward is priced by what it gets wrong: stride 1 with padding 1, then larger padding and non-square
-kernels, then strides 2 and 3, and pad = 0 as an edge case of its own. The backward gets the cache of the submission's own forward and is judged per gradient (dx, dw,
+kernels, then strides 2 and 3, and pad = 0 as an edge case of its own. The backward gets the cache of the
+submission's own forward and is judged per gradient (dx, dw,
 db) against the reference, with pad = 0 as an edge case of its own (``pad:-pad`` drops everything there), then
 against finite differences of that forward where the forward is right. Where the forward raises, the backward
 gets the cache of the release's stub, so that a forward that crashes is priced once, in its own item.

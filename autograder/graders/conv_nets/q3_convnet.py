@@ -106,6 +106,8 @@ def test_Q3_gradients_match_finite_differences(kit: Kit) -> None:
     scores = kit.array(model.call("loss", X), (2, classes), "the scores")
     kit.expect(float(np.max(np.abs(scaled - scores))) > 1e-6,
                "the scores do not change when the parameters do: loss(X) should compute the scores from params")
+    kit.expect(float(np.max(np.abs(scores - scores[:1]))) > 1e-6,
+               "every example got the same scores: loss(X) should compute the scores from X")
     result = model.call("loss", X, y)
     kit.expect(isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], dict),
                "loss(X, y) should return (loss, grads)")

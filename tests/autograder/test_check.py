@@ -10,7 +10,7 @@ import pytest
 
 from autograder.assignments import CourseError, list_assignments, load_assignment
 from autograder.check import check, format_report
-from autograder.check.mutants import Alternative, Hollow, Mutant, apply_edits, judge, load_catalogue
+from autograder.check.mutants import Alternative, Hollow, Mutant, apply_edits, judge, load_catalogue, load_hollow
 from autograder.engine import GRADER_PROBLEM, load_grader, run_test
 from autograder.notebook_scoring import merge_answers, score
 from autograder.results import TestResult
@@ -81,6 +81,15 @@ def test_catalogue_has_three_bugs_for_every_graded_item_and_a_correct_variant_of
                 assert sum(m.item == cell.grade_id for m in mutants) >= 3, cell.grade_id
         tested = {c for t in load_grader(name, notebook).tests for c in t.cells}
         assert tested - {a.cell for a in alternatives} == set()
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_every_answer_cell_the_graders_load_has_a_hollow_answer(name):
+    for notebook in load_assignment(ROOT, name).notebooks:
+        tested = {c for t in load_grader(name, notebook).tests for c in t.cells}
+        hollow = load_hollow(ROOT, notebook.name)
+        assert tested - {h.cell for h in hollow} == set()
+        assert all(h.keeps >= 0 and h.description for h in hollow)
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

@@ -60,10 +60,26 @@ def gn_backward(s: Session) -> dict:
 test_Q5_backward_matches_reference = matches_reference("Q5_spatial_groupnorm_backward", 1, gn_backward, rtol=1e-7)
 
 
+def require_normalization(kit: Kit, seed: int, shape: tuple, groups: int) -> None:
+    """Refuse a forward that works entry by entry (the identity, an affine map): its gradients have the shapes
+    for free, so the shape test must not pay for them. Changing one entry of x must move other outputs of its
+    group."""
+    gamma, beta = _affine(seed, shape[1])
+    x = normal(seed + 30, *shape, scale=3, shift=2)
+    nudged = x.copy()
+    nudged[0, 0, 0, 0] += 5.0
+    outputs = [kit.array(pair(kit, kit.session.call("spatial_groupnorm_forward", value, gamma, beta, groups, {}),
+                              "spatial_groupnorm_forward")[0], shape, "the output") for value in (x, nudged)]
+    moved = (outputs[1] - outputs[0])[0].ravel()[1:]
+    kit.expect(float(abs(moved).max()) > 1e-6, "spatial_groupnorm_forward does not normalize: changing one entry of "
+                                               "x moved no other output of its group")
+
+
 @graded("Q5_spatial_groupnorm_backward", 0.5)
 def test_Q5_backward_gradient_shapes(kit: Kit) -> None:
     """dx has the shape of x, dgamma and dbeta the shape of gamma and beta, (1, C, 1, 1)."""
     shape = (2, 4, 3, 2)
+    require_normalization(kit, 5301, shape, 2)
     dx, dgamma, dbeta = triple(kit, _grads(kit.session, 5301, shape, 2), "spatial_groupnorm_backward")
     kit.array(dx, shape, "dx")
     kit.array(dgamma, (1, 4, 1, 1), "dgamma")

@@ -27,7 +27,12 @@ def test_Q1_forward_returns_out_and_cache(kit: Kit) -> None:
     x, w, b = normal(1201, 3, 2, 4), normal(1202, 8, 5), normal(1203, 5)
     result = kit.session.call("fc_forward", x, w, b)
     kit.expect(isinstance(result, tuple) and len(result) == 2, "fc_forward should return (out, cache)")
-    kit.array(result[0], (3, 5), "out")
+    out = kit.array(result[0], (3, 5), "out")
+    # the cache is given code: it is judged only for a forward that does the layer's work, one that uses w
+    doubled = kit.session.call("fc_forward", x, 2 * w, b)
+    kit.expect(isinstance(doubled, tuple) and len(doubled) == 2, "fc_forward should return (out, cache)")
+    kit.expect(float(np.max(np.abs(kit.array(doubled[0], (3, 5), "out") - out))) > 1e-6,
+               "fc_forward's output does not depend on w: it should compute x @ w + b")
     cache = result[1]
     kit.expect(isinstance(cache, tuple) and len(cache) == 3, "the cache should be (x, w, b)")
     for name, sent, got in zip("xwb", (x, w, b), cache):

@@ -28,6 +28,12 @@ def test_Q3_forward_leaves_its_input_unchanged(kit: Kit) -> None:
     x = _relu_input(3201, 4, 5)
     result = kit.session.call("relu_forward", x)
     kit.expect(isinstance(result, tuple) and len(result) == 2, "relu_forward should return (out, cache)")
+    # the cache is given code: it is judged only for a forward that does the layer's work
+    out = kit.array(result[0], x.shape, "out")
+    kit.expect(not np.array_equal(out, x), "relu_forward returned its input unchanged: it should zero the negative "
+                                           "entries")
+    kit.expect(float(np.max(out) - np.min(out)) > 1e-6, "relu_forward returned a constant: it should keep the "
+                                                        "positive entries")
     kit.expect(np.array_equal(kit.array(result[1], x.shape, "cache"), x),
                "the cache differs from the input: did relu_forward change x in place?")
 

@@ -29,6 +29,8 @@ def test_Q16_fc_count_without_hidden_layer(kit: Kit) -> None:
     single = [kit.number(s.call("count_fc_parameters", d, [], c), "the count for hidden_dims=[]")
               for d, c in [(17, 9), (9, 5)]]
     hidden = kit.number(s.call("count_fc_parameters", 17, [9], 5), "the count for one hidden layer")
+    kit.expect(single[0] != single[1], "count_fc_parameters gave the same count for a 17 -> 9 and a 9 -> 5 layer: it "
+                                       "should count the parameters of the network it is given")
     kit.expect(sum(single) == hidden, "the counts for hidden_dims=[] of a 17 -> 9 and a 9 -> 5 layer should add up "
                "to your count for 17 -> 9 -> 5")
 

@@ -27,6 +27,17 @@ def tanh_backward(s: Session) -> dict:
     return out
 
 
+def require_nonlinear(kit: Kit) -> None:
+    """Refuse a forward that is linear in its input (the identity, a scaling): it does none of tanh's work, and
+    judged against itself (its dtype, finite differences of it) it would pass."""
+    z = normal(4301, 3, 4, scale=2)
+    once = kit.array(kit.session.new("Tanh").call("forward", z), z.shape, "forward of a (3, 4) input")
+    twice = kit.array(kit.session.new("Tanh").call("forward", 2 * z), z.shape, "forward of a (3, 4) input")
+    kit.expect(float(np.max(np.abs(twice - 2 * once))) > 1e-6,
+               "forward(2 z) is 2 forward(z): a linear forward does none of tanh's work, so there is nothing to "
+               "judge here")
+
+
 test_Q4_forward_matches_reference = matches_reference("Q4_forward", 2, tanh_forward, rtol=1e-12)
 
 
@@ -36,6 +47,7 @@ test_Q4_forward_saturates_at_large_inputs = matches_reference("Q4_forward", 1, t
 @graded("Q4_forward", 1)
 def test_Q4_forward_keeps_shape_and_float32(kit: Kit) -> None:
     """forward keeps the input's (B, D) shape and float32 dtype."""
+    require_nonlinear(kit)
     out = kit.session.new("Tanh").call("forward", np.linspace(-2, 2, 24, dtype=np.float32).reshape(6, 4))
     kit.array(out, (6, 4), "forward of a (6, 4) input")
     kit.expect(out.dtype == np.float32, "a float32 input gave {dtype} output", dtype=str(out.dtype))
@@ -47,6 +59,7 @@ test_Q4_backward_matches_reference = matches_reference("Q4_backward", 3, tanh_ba
 @graded("Q4_backward", 2)
 def test_Q4_backward_matches_finite_differences(kit: Kit) -> None:
     """backward matches finite differences of your own forward."""
+    require_nonlinear(kit)
     layer = kit.session.new("Tanh")
     z, da = normal(4203, 5, 6, scale=1.5), normal(4204, 5, 6)
     layer.call("forward", z)

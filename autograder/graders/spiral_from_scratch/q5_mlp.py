@@ -66,6 +66,10 @@ def test_Q5_mlp_backward_matches_finite_differences(kit: Kit) -> None:
         norm.set("gamma", 1.0 + 0.3 * normal(5202 + i, 5))
         norm.set("beta", 0.3 * normal(5204 + i, 5))
     x, dout = normal(5206, 7, 3), normal(5207, 7, 3)
+    moved = kit.array(net.call("forward", 2 * x + 1), (7, 3), "the eval-mode logits")
+    kit.expect(float(np.max(np.abs(moved - kit.array(net.call("forward", x), (7, 3), "the eval-mode logits")))) > 1e-6,
+               "the eval-mode logits do not depend on the input: forward should pass x through the layers, or "
+               "there is nothing for finite differences to judge")
     parameters = dict(zip(PARAMETERS, [*((l, "W", "dW") for l in net.find("Linear")),
                                        *((n, "gamma", "dgamma") for n in norms)]))
     net.call("zero_grad")
@@ -98,6 +102,9 @@ def test_Q5_mlp_step_and_zero_grad(kit: Kit) -> None:
     kit.expect(len(pairs) == 10, "the MLP should hold 3 Linear and 2 InstanceNorm1D layers for step to update")
     before = [(kit.array(l.get(p), None, "a parameter"), kit.array(l.get(g), None, "a gradient"))
               for l, p, g in pairs]
+    kit.expect(any(np.any(grad) for _, grad in before),
+               "after forward and backward every gradient is zero: backward should fill the layers' gradients, or "
+               "there is nothing for step to apply")
     net.call("step", 0.05)
     for (layer, param, _), (old, grad) in zip(pairs, before):
         new = kit.array(layer.get(param), old.shape, "a parameter after step")

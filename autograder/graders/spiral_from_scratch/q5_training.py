@@ -19,6 +19,14 @@ from autograder.kit import Calibration, Failure, Kit, graded, normal
 from autograder.sandbox import Session
 
 
+def require_trained(kit: Kit, model) -> None:
+    """Refuse a model that train_model left untouched: reporting its accuracies is no part of training it. The
+    Linear layers start with zero biases, which any training moves."""
+    biases = [kit.array(layer.get("b"), None, "a Linear bias") for layer in model.find("Linear")]
+    kit.expect(any(np.any(b) for b in biases), "after train_model every Linear bias is still zero, as at the "
+                                               "start: train_model should train the model")
+
+
 def _train(kit: Kit, seed: int, epochs: int) -> tuple:
     Xtr, ytr, Xva, yva = spiral_draw(seed)
     kit.session.seed(seed)
@@ -113,6 +121,7 @@ def test_Q5_training_shuffles_with_one_generator(kit: Kit) -> None:
 def test_Q5_training_reports_eval_mode_accuracies(kit: Kit) -> None:
     """train_model returns the final training and validation accuracy of the model in eval mode."""
     model, reported, (Xtr, ytr, Xva, yva) = _train(kit, seed=7, epochs=40)
+    require_trained(kit, model)
     for value, X, y, name in [(reported[0], Xtr, ytr, "final_train_acc"), (reported[1], Xva, yva, "final_val_acc")]:
         actual = kit.accuracy(model.call("forward", X), y, "the eval-mode logits")
         got = kit.number(value, name)

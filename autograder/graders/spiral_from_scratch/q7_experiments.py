@@ -114,6 +114,10 @@ def test_Q7_experiment_dropout_only_in_the_dropout_model(kit: Kit) -> None:
     kit.expect(all(p == 0.0 for p in rates["model_nodrop"]), "model_nodrop has a dropout rate that is not 0")
     kit.expect(rates["model_drop"] and all(abs(p - 0.2) < 1e-12 for p in rates["model_drop"]),
                "model_drop does not use dropout p = 0.2 in every Dropout layer")
+    for name in ("model_nodrop", "model_drop"):
+        trained = any(np.any(kit.array(layer.get("b"), None, "a Linear bias")) for layer in s.get(name).find("Linear"))
+        kit.expect(trained, "every Linear bias of {name} is still zero, as at the start: the cell should train it",
+                   name=name)
     x = course_data()["Xtr"][:32]
     for name, differs in [("model_nodrop", False), ("model_drop", True)]:
         model = s.get(name)

@@ -19,6 +19,10 @@ What the kit offers:
   ``kit.gradients(...)`` does it for every input or parameter of a layer or model;
 - ``matches_reference(item, points, probe, rtol)``: a whole test that compares a probe, in one line;
 - ``kit.accuracy(...)``: accuracy of scores (sent by the child) against labels, computed here;
+- ``kit.require_normalization``, ``kit.require_dropping``, ``kit.require_computed_scores``: before a test
+  judges the student's code against itself (a backward against its own forward, a mode against its other
+  mode), refuse code that does none of the work (the identity, zeros, a constant), which is consistent with
+  itself for free;
 - ``Calibration``: a training test's threshold, set with ``course calibrate``;
 - ``normal(seed, *shape)``, ``labels(seed, n, classes)``: hidden inputs and labels;
 - ``Rule`` (from ``autograder.rules``): what an answer cell must not use.
@@ -147,6 +151,39 @@ class Kit:
         for name in analytic:
             self.gradient_check(lambda value, name=name: forward(**{**inputs, name: value}), inputs[name], dout,
                                 analytic[name], name, rtol, h)
+
+    def require_normalization(self, forward: Callable[[np.ndarray], Any], x: np.ndarray, sharing: np.ndarray,
+                              what: str) -> None:
+        """Refuse a normalization that works entry by entry (the identity, an affine map): raising the first entry
+        of ``x`` must move some output where ``sharing`` (booleans of the output's shape) is True, those that
+        share that entry's statistics. ``what`` names the forward (``"batchnorm_forward"``)."""
+        nudged = x.copy()
+        nudged.flat[0] += 1.0 + abs(x.flat[0])
+        before, after = (self.array(forward(value), sharing.shape, what) for value in (x, nudged))
+        self.expect(float(np.max(np.abs(after - before)[sharing], initial=0.0)) > 1e-6,
+                    "{what} does not normalize: raising one entry of its input moved none of the outputs that share "
+                    "its statistics, so there is nothing to judge here", what=what)
+
+    def require_dropping(self, out: np.ndarray, p: float) -> None:
+        """Refuse a training-mode dropout output ``out`` (computed with probability ``p``) that drops nothing or
+        everything: a backward judged against the forward's own mask would then pass for free."""
+        kept = float(np.mean(out != 0))
+        self.expect(0.02 < kept < 0.98, "p={p}: the training-mode forward kept {kept:.2f} of the units, so the "
+                                        "backward cannot be judged against its mask: the forward must drop some "
+                                        "units and keep others", p=Given(p), kept=kept)
+
+    def require_computed_scores(self, model: Any, params: dict[str, np.ndarray], X: np.ndarray) -> None:
+        """Refuse a network (``model.params``, ``model.loss(X)`` as the course's numpy models have) whose scores do
+        not depend on its parameters and on its input (zeros, a constant, the last bias for every example). The
+        model is left holding ``params``."""
+        model.set("params", {name: 1.5 * value for name, value in params.items()})
+        scaled = self.array(model.call("loss", X), None, "the scores")
+        model.set("params", dict(params))
+        scores = self.array(model.call("loss", X), scaled.shape, "the scores")
+        self.expect(float(np.max(np.abs(scaled - scores), initial=0.0)) > 1e-6,
+                    "the scores do not change when the parameters do: loss(X) should compute the scores from params")
+        self.expect(len(scores) > 1 and float(np.max(np.abs(scores - scores[:1]))) > 1e-6,
+                    "every example got the same scores: loss(X) should compute the scores from X")
 
     def accuracy(self, logits: Any, labels: np.ndarray, what: str) -> float:
         """The fraction of rows of ``logits`` (computed here from what the child sent) whose largest score

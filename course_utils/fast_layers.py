@@ -27,7 +27,7 @@ PoolParam = dict[str, int]
 
 
 def _conv_geometry(x_shape: tuple[int, ...], w_shape: tuple[int, ...], stride: int, pad: int) -> tuple[int, int]:
-    (N, C, H, W), (F, Cw, HH, WW) = x_shape, w_shape
+    (_, C, H, W), (_, Cw, HH, WW) = x_shape, w_shape
     if C != Cw:
         raise ValueError(f"x has {C} channels but w expects {Cw}")
     if stride < 1 or pad < 0:

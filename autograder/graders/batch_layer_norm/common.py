@@ -58,26 +58,14 @@ def forward_out(s: Session, function: str, *args: Any) -> Any:
     return result[0]
 
 
-AXIS_NAMES = {0: "the other examples' values of that feature", 1: "the example's other features"}
-
-
 def require_normalization(kit: Kit, forward_name: str, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
                           param: dict, axis: int) -> None:
-    """Refuse a forward that does not normalize along ``axis`` (0: over the batch, 1: over the features): one that
-    works entry by entry (the identity, an affine map) leaves nothing for a test of its gradients or of how it
-    treats examples to judge, so those tests must not pass on it. Changing one entry of x must move the outputs
-    that share its statistics."""
-    s = kit.session
-    nudged = x.copy()
-    nudged[0, 0] += 1.0 + abs(x[0, 0])
-    before = np.asarray(forward_out(s, forward_name, x, gamma, beta, dict(param)), dtype=np.float64)
-    after = np.asarray(forward_out(s, forward_name, nudged, gamma, beta, dict(param)), dtype=np.float64)
-    kit.expect(before.shape == after.shape == x.shape, "{function} should return an output of the shape of x",
-               function=forward_name)
-    moved = np.delete(np.take(after - before, 0, axis=1 - axis), 0)
-    kit.expect(float(np.max(np.abs(moved), initial=0.0)) > 1e-6,
-               "{function} does not normalize: changing one entry of x moved none of {others}, so there is nothing "
-               "to judge here", function=forward_name, others=AXIS_NAMES[axis])
+    """``kit.require_normalization`` for a layer that normalizes along ``axis`` (0: over the batch, 1: over the
+    features): raising x[0, 0] must move the other entries of its column (0) or of its row (1)."""
+    sharing = np.zeros(x.shape, dtype=bool)
+    sharing[(slice(1, None), 0) if axis == 0 else (0, slice(1, None))] = True
+    kit.require_normalization(lambda value: forward_out(kit.session, forward_name, value, gamma, beta, dict(param)),
+                              x, sharing, forward_name)
 
 
 def layer_gradient_check(kit: Kit, forward_name: str, backward_name: str, param: dict, seed: int, n: int, d: int,

@@ -38,10 +38,7 @@ def dropping_forward(kit: Kit, x: np.ndarray, p: float) -> tuple[np.ndarray, obj
     """The training-mode forward, required to drop some units and keep others: a backward is judged against
     the forward's own mask, and a forward that drops nothing (or everything) leaves nothing to judge it by."""
     out, cache = forward(kit, x, {"mode": "train", "p": p}, "the training-mode output")
-    kept = float(np.mean(out != 0))
-    kit.expect(0.02 < kept < 0.98, "p={p}: the training-mode forward kept {kept:.2f} of the units, so the backward "
-                                   "cannot be judged against its mask: the forward must drop some units and keep "
-                                   "others", p=Given(p), kept=kept)
+    kit.require_dropping(out, p)
     return out, cache
 
 

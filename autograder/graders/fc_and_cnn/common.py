@@ -38,26 +38,11 @@ def set_params(model: Remote, params: dict[str, np.ndarray]) -> None:
     model.set("params", dict(params))
 
 
-def require_computed_scores(kit: Kit, model: Remote, params: dict[str, np.ndarray], X: np.ndarray) -> None:
-    """Refuse a network whose scores do not depend on its parameters and its input (zeros, a constant, a bias for
-    every example): judged against itself (finite differences of its own loss, its own deeper network), it would
-    pass without computing anything."""
-    set_params(model, {name: 1.5 * value for name, value in params.items()})
-    scaled = kit.array(model.call("loss", X), None, "the scores")
-    set_params(model, params)
-    scores = kit.array(model.call("loss", X), scaled.shape, "the scores")
-    kit.expect(float(np.max(np.abs(scaled - scores), initial=0.0)) > 1e-6,
-               "the scores do not change when the parameters do: loss(X) should compute the scores from params")
-    kit.expect(len(scores) > 1 and float(np.max(np.abs(scores - scores[:1]))) > 1e-6,
-               "every example got the same scores: loss(X) should compute the scores from X")
-
-
 def model_gradient_check(kit: Kit, model: Remote, params: dict[str, np.ndarray], X: np.ndarray,
                           y: np.ndarray, rtol: float = 1e-6) -> None:
     """Every gradient of ``loss(X, y)`` against finite differences of the model's own loss, once its scores are
     seen to depend on the parameters."""
-    require_computed_scores(kit, model, params, X)
-    set_params(model, params)
+    kit.require_computed_scores(model, params, X)
     result = model.call("loss", X, y)
     kit.expect(isinstance(result, tuple) and len(result) == 2, "loss(X, y) should return (loss, grads)")
     grads = result[1]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.fc_and_cnn.common import model_gradient_check, require_computed_scores, set_params
+from autograder.graders.fc_and_cnn.common import model_gradient_check, set_params
 from autograder.kit import Kit, compare_values, graded, labels, matches_reference, normal
 from autograder.sandbox import Remote, Session
 
@@ -126,7 +126,7 @@ def test_Q8_no_hidden_layer(kit: Kit) -> None:
     params = single.get("params")
     kit.expect(isinstance(params, dict) and set(params) == {"W1", "b1"},
                "with hidden_dims=[], params should hold exactly W1 and b1")
-    require_computed_scores(kit, single, {"W1": W, "b1": b}, X)
+    kit.require_computed_scores(single, {"W1": W, "b1": b}, X)
     scores, loss, grads = _scores_loss_grads(kit, single, X, y, c)
     deep = s.new("FullyConnectedNet", [2 * d], input_dim=d, num_classes=c)
     identity = np.eye(d)

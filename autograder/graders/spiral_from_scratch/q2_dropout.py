@@ -69,15 +69,6 @@ def test_Q2_forward_rejects_invalid_p(kit: Kit) -> None:
         kit.expect(False, "Dropout(p={p}) should raise an error", p=Given(bad))
 
 
-def require_dropping(kit: Kit, a: np.ndarray, p: float) -> None:
-    """Refuse a training-mode forward that drops nothing (or everything): the backward is judged against the
-    forward's own mask, and such a forward leaves nothing to judge it by."""
-    kept = float(np.mean(a != 0))
-    kit.expect(0.02 < kept < 0.98, "p={p}: the training-mode forward kept {kept:.2f} of the units, so the backward "
-                                   "cannot be judged against its mask: the forward must drop some units and keep "
-                                   "others", p=Given(p), kept=kept)
-
-
 @graded("Q2_backward", 4)
 def test_Q2_backward_reuses_the_forward_mask(kit: Kit) -> None:
     """backward multiplies by the same mask and scale as the last forward, however often it is called."""
@@ -87,7 +78,7 @@ def test_Q2_backward_reuses_the_forward_mask(kit: Kit) -> None:
         kit.session.seed(seed)
         layer = kit.session.new("Dropout", p=p)
         a = kit.array(layer.call("forward", z), z.shape, "the training-mode forward")
-        require_dropping(kit, a, p)
+        kit.require_dropping(a, p)
         dz = kit.array(layer.call("backward", da), z.shape, "backward")
         expected = da * a / z  # the forward's own mask and scale: a wrong scale is the forward test's to price
         error = float(np.max(np.abs(dz - expected), initial=0.0))
@@ -102,7 +93,7 @@ def test_Q2_backward_eval_is_identity(kit: Kit) -> None:
     """in eval mode backward follows the eval-mode forward (the identity), not a mask an earlier forward drew."""
     layer = kit.session.new("Dropout", p=0.35)
     z, da = normal(2203, 6, 7) + 10.0, normal(2204, 6, 7)
-    require_dropping(kit, kit.array(layer.call("forward", z), z.shape, "the training-mode forward"), 0.35)
+    kit.require_dropping(kit.array(layer.call("forward", z), z.shape, "the training-mode forward"), 0.35)
     layer.call("eval")
     a = kit.array(layer.call("forward", z), z.shape, "the eval-mode forward")
     dz = kit.array(layer.call("backward", da), da.shape, "eval-mode backward")

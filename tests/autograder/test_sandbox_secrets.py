@@ -69,8 +69,12 @@ def submission(tmp_path: Path, name: str, cells: dict[str, str]) -> Path:
 
 
 def master_lines() -> list[str]:
-    """Lines of the master's solution regions that the release does not show."""
-    released = {line.strip() for cell in nbformat.read(RELEASE, as_version=4).cells for line in cell.source.split("\n")}
+    """Lines of the master's solution regions that neither the release nor the given code shows (the host
+    imports ``course_utils`` before it forks, so on a clone without bytecode caches its source text sits in
+    every child's memory)."""
+    given = [cell.source for cell in nbformat.read(RELEASE, as_version=4).cells]
+    given += [path.read_text() for path in (ROOT / "course_utils").rglob("*.py")]
+    released = {line.strip() for text in given for line in text.split("\n")}
     found = []
     for cell in nbformat.read(ROOT / "source" / NB / f"{NB}.ipynb", as_version=4).cells:
         inside = False

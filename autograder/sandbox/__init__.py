@@ -410,6 +410,10 @@ class Session:
             raise SandboxError(f"{cls}(...) did not return an object")
         return value
 
+    def keep(self, value: Any) -> "Remote":
+        """Send a value (a ``bn_param`` dict, say) to live in the child, where the student's code may change it."""
+        return self.request("keep", value=value, keep=True)
+
     def get(self, name: str) -> Any:
         """A global variable of the notebook."""
         return self.request("get", name)

@@ -3,7 +3,8 @@
 The first message from the grader is ``{"op": "load", "cells": [...]}``: the cells
 arrive here, after the fork, and never pass through the host. The reply says
 whether they all ran (or which one raised). Every later message is a call,
-``get``, ``set``, ``isinstance``, ``find`` or ``seed``; its reply carries a plain
+``get``, ``set``, ``isinstance``, ``find``, ``seed`` or ``keep`` (a value the grader sends to stay
+here, such as a parameter dict the student's code updates in place); its reply carries a plain
 value or a handle to an object that stays here. Nothing in this process is
 trusted by the grader: it validates every reply itself.
 """
@@ -75,6 +76,8 @@ class Runtime:
             if self.torch is not None:
                 self.torch.manual_seed(seed)
             return None
+        if op == "keep":
+            return self.import_(request["value"])
         if op == "get":
             return self.lookup(name) if target is None else getattr(target, name)
         if op == "set":

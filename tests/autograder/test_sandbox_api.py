@@ -11,6 +11,11 @@ def kind(value):
 
 def make_data(n):
     return {"X": list(range(n)), "name": "draw"}
+
+def remember(params, value):
+    params["seen"] = value
+
+copy = np = None  # a notebook may rebind any name: a value the grader keeps must not need one
 '''
 
 
@@ -40,6 +45,16 @@ def test_a_kept_value_stays_in_the_child_and_can_be_passed_back(host):
         kept = data.call_kept("__getitem__", "X")
         assert isinstance(kept, Remote) and kept.call("__len__") == 4
         assert session.call("kind", kept) == "builtins"
+
+
+@pytest.mark.parametrize("array_api, expected", [("torch", "torch"), ("numpy", "numpy")])
+def test_a_value_the_grader_keeps_in_the_child_holds_what_the_students_code_writes_there(host, array_api, expected):
+    with host.session([("kind", KIND)], Limits(wall_seconds=20), array_api) as session:
+        params = session.keep({"mode": "train", "running_mean": np.zeros(2)})
+        assert isinstance(params, Remote) and params.type_name == "dict"
+        assert session.call("kind", params.call_kept("__getitem__", "running_mean")) == expected
+        session.call("remember", params, 3)
+        assert params.call("__getitem__", "seen") == 3 and params.call("__len__") == 3
 
 
 HOSTILE = r'''

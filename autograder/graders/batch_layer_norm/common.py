@@ -1,6 +1,6 @@
-"""Helpers the batch_layer_norm graders share: hidden inputs, a dict kept in the child (a ``bn_param`` that the
-student's code updates in place), a layer's forward and backward called the way the release calls them, and the
-network's parameter setter and gradient check."""
+"""Helpers the batch_layer_norm graders share: hidden inputs, the entries of a ``bn_param`` kept in the child, a
+layer's forward and backward called the way the release calls them, and the network's parameter setter and
+gradient check."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,11 +11,6 @@ from autograder.kit import Kit, normal
 from autograder.sandbox import DType, Remote, Session
 
 F64 = DType("float64")
-
-
-def kept_dict(s: Session, values: dict[str, Any]) -> Remote:
-    """A dict that lives in the child, so that what the student's code writes into it stays there."""
-    return s.get("copy").call_kept("deepcopy", values)
 
 
 def dict_values(d: Remote, keys: tuple[str, ...]) -> dict[str, Any]:

@@ -3,7 +3,7 @@ and batchnorm_backward_alt (against the reference on large batches, and against 
 from __future__ import annotations
 
 from autograder.graders.batch_layer_norm.common import (correlated_dout, dict_values, forward, forward_out,
-                                                        kept_dict, layer_gradient_check, layer_inputs, three)
+                                                        layer_gradient_check, layer_inputs, three)
 import numpy as np
 
 from autograder.kit import Kit, compare_values, graded, matches_reference, normal
@@ -35,7 +35,7 @@ def running_statistics(s: Session) -> dict:
             start = {"mode": "train", "running_mean": normal(seed + 6, d), "running_var": normal(seed + 7, d) ** 2}
             if momentum is not None:
                 start["momentum"] = momentum
-            bn_param = kept_dict(s, start)
+            bn_param = s.keep(start)
             for step in range(3):
                 s.call("batchnorm_forward", normal(seed + 10 + step, n, d, scale=2, shift=step), gamma, beta,
                        bn_param)
@@ -50,7 +50,7 @@ def output_in_test_mode(s: Session) -> dict:
     out = {}
     for seed, n, d in BN_CASES:
         x, gamma, beta = layer_inputs(seed, n, d)
-        bn_param = kept_dict(s, {"mode": "test", "running_mean": normal(seed + 8, d),
+        bn_param = s.keep({"mode": "test", "running_mean": normal(seed + 8, d),
                                  "running_var": normal(seed + 9, d) ** 2 + 0.1})
         out[f"test-mode output for shape {(n, d)}"] = forward_out(s, "batchnorm_forward", x, gamma, beta,
                                                                   bn_param)
@@ -72,9 +72,9 @@ def test_Q1_forward_creates_running_statistics(kit: Kit) -> None:
     s = kit.session
     for seed, n, d in BN_CASES:
         x, gamma, beta = layer_inputs(seed, n, d)
-        missing = kept_dict(s, {"mode": "train"})
+        missing = s.keep({"mode": "train"})
         s.call("batchnorm_forward", x, gamma, beta, missing)
-        zeros = kept_dict(s, {"mode": "train", "running_mean": np.zeros(d), "running_var": np.zeros(d)})
+        zeros = s.keep({"mode": "train", "running_mean": np.zeros(d), "running_var": np.zeros(d)})
         s.call("batchnorm_forward", x, gamma, beta, zeros)
         want = dict_values(zeros, STATS)
         for key, value in dict_values(missing, STATS).items():

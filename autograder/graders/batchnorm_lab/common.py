@@ -31,7 +31,7 @@ def read(kept: Remote) -> dict:
 
 def as_leaf(s: Session, array: np.ndarray) -> Remote:
     """``array`` as a tensor kept in the child that requires grad."""
-    tensor = s.get("torch").call_kept("as_tensor", array)
+    tensor = s.keep(array)
     tensor.call("requires_grad_")
     return tensor
 

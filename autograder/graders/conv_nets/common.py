@@ -46,9 +46,8 @@ def forward_is_right(kit: Kit, probe: Callable[[Session], dict]) -> bool:
 
 
 def bn_param(s: Session, **values: object) -> Remote:
-    """A dict that lives in the child (so that the running statistics a forward pass stores there persist), built
-    from plain values: a 0-d object array made by the child's numpy, and its item."""
-    return s.get("np").call_kept("array", dict(values)).call_kept("item")
+    """A dict that lives in the child, so that the running statistics a forward pass stores there persist."""
+    return s.keep(dict(values))
 
 
 @lru_cache(maxsize=4)

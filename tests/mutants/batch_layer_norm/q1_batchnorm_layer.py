@@ -65,4 +65,6 @@ ALTERNATIVES = [
                 ((VAR, "sample_var = np.mean((x - sample_mean) ** 2, axis=0)"),
                  (ALT_DX, "N = x.shape[0]\n"
                           "    dx = (inv_std / N) * (N * g - g.sum(axis=0) - x_hat * np.sum(g * x_hat, axis=0))"))),
+    Alternative("the name copy bound to copy.copy (the graders keep bn_param dicts without the child's modules)",
+                "Q1_solution", (("def batchnorm_forward(", "from copy import copy\n\n\ndef batchnorm_forward("),)),
 ]

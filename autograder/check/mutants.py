@@ -42,12 +42,14 @@ class _Entry:
 
 @dataclass(frozen=True)
 class Mutant(_Entry):
-    """A bug in ``cell`` that must cost points on ``item`` and nowhere outside ``item``'s question."""
+    """A bug in ``cell`` that must cost points on ``item`` and nowhere outside ``item``'s question; with ``once``,
+    on ``item`` alone (DESIGN rule 9: the test suite grades such a mutant to the end to see)."""
 
     item: str
     description: str
     cell: str
     edits: tuple[tuple[str, str], ...]
+    once: bool = False
 
     @property
     def question(self) -> str:

@@ -10,11 +10,13 @@ import pytest
 
 from autograder.assignments import CourseError, list_assignments, load_assignment
 from autograder.check import check, format_report
-from autograder.check.mutants import Alternative, Hollow, Mutant, apply_edits, judge, load_catalogue, load_hollow
+from autograder.check.mutants import (Alternative, Hollow, Mutant, apply_edits, catalogue_calls, judge,
+                                      load_catalogue, load_hollow)
 from autograder.engine import GRADER_PROBLEM, load_grader, run_test
 from autograder.notebook_scoring import merge_answers, score
 from autograder.results import TestResult
 from autograder.rules import forbidden_uses
+from autograder.workers import Grading
 from tests.conftest import ROOT
 
 ASSIGNMENTS = [a.name for a in list_assignments(ROOT)]
@@ -118,6 +120,21 @@ def test_every_training_threshold_sits_below_the_masters_calibrated_range(name):
             assert calibration.threshold < low <= high, calibration.item
             assert len(set(calibration.seeds)) >= 10, calibration.item
             assert any(t.item == calibration.item for t in grader.tests), calibration.item
+
+
+ONCE = [(name, mutant) for name in ASSIGNMENTS for mutant in load_catalogue(ROOT, name)[0] if mutant.once]
+
+
+@pytest.mark.parametrize("name", sorted({name for name, _ in ONCE}))
+def test_a_mutant_marked_once_costs_points_on_its_own_item_alone(name):
+    """Graded to the end (``course check`` stops a mutant's question at its first lost point), a slip of a forward
+    pass such as N - 1 in the variance costs that forward's tests and not the backward's too (DESIGN rule 9)."""
+    chosen = [mutant for assignment, mutant in ONCE if assignment == name]
+    with Grading(ROOT, name) as grading:
+        for mutant, (notebook, answers, cells, _) in zip(chosen, catalogue_calls(
+                grading.graders[name].master_cells, name, chosen)):
+            results = grading.grade_answers(notebook, answers, cells)
+            assert {t.item for t in results if t.score < t.max_score - 1e-9} == {mutant.item}, mutant.description
 
 
 def _breaking(rule) -> str:

@@ -84,6 +84,37 @@ def test_matches_reference_is_a_whole_test_in_one_line():
         test(make_kit(lambda probe: {"out": np.zeros(2)}))
 
 
+def test_a_backward_misses_its_own_differences_and_is_judged_elsewhere_only_if_its_forward_is_wrong():
+    """``own_gradients_or``: a failed finite-difference check stands when the forward agrees with the reference;
+    when the forward does not (its own tests price that), the other comparisons decide."""
+    truth = {"forward": np.ones(2), "backward on wide rows": np.full(2, 3.0)}
+
+    def forward(session):
+        return {"out": session.forward}
+
+    def wide(session):
+        return {"grad": session.wide}
+
+    def kit_for(forward_out, wide_out):
+        session = FakeSession()
+        session.forward, session.wide = forward_out, wide_out
+        return Kit(lambda: session, lambda probe: {"out": truth["forward"]} if probe is forward
+                   else {"grad": truth["backward on wide rows"]})
+
+    def misses():
+        raise Failure("the gradient dx disagrees with finite differences")
+
+    right, wrong = truth["forward"], np.zeros(2)
+    kit_for(right, wrong).own_gradients_or(lambda: None, forward, [(wide, 1e-6, 0.0)])
+    with pytest.raises(Failure, match="finite differences"):
+        kit_for(right, truth["backward on wide rows"]).own_gradients_or(misses, forward, [(wide, 1e-6, 0.0)])
+    kit_for(wrong, truth["backward on wide rows"]).own_gradients_or(misses, forward, [(wide, 1e-6, 0.0)])
+    with pytest.raises(Failure, match="relative error"):
+        kit_for(wrong, wrong).own_gradients_or(misses, forward, [(wide, 1e-6, 0.0)])
+    with pytest.raises(Failure, match="finite differences"):
+        kit_for(wrong, truth["backward on wide rows"]).own_gradients_or(misses, forward, [])
+
+
 def test_a_calibration_requires_its_threshold_on_its_first_seed():
     seen = []
 

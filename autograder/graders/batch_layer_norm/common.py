@@ -3,11 +3,12 @@ layer's forward and backward called the way the release calls them, and the netw
 gradient check."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-from autograder.kit import Kit, normal
+from autograder.kit import Kit, Probe, normal
 from autograder.sandbox import DType, Remote, Session
 
 F64 = DType("float64")
@@ -22,15 +23,6 @@ def layer_inputs(seed: int, n: int, d: int, scale: float = 3.0, shift: float = 1
     """x (n, d), gamma (d,) around 1, beta (d,)."""
     return (normal(seed, n, d, scale=scale, shift=shift), normal(seed + 1, d, scale=0.5, shift=1.0),
             normal(seed + 2, d, scale=0.7))
-
-
-def correlated_dout(seed: int, x: np.ndarray, axis: int) -> np.ndarray:
-    """An upstream gradient with a mean and a part along the normalized input over ``axis``, so that both
-    correction terms of a normalization's backward pass are of the same size as its main term."""
-    standardized = (x - x.mean(axis=axis, keepdims=True)) / x.std(axis=axis, keepdims=True)
-    shape = [1, 1]
-    shape[1 - axis] = x.shape[1 - axis]
-    return normal(seed, *x.shape) + normal(seed + 1, *shape) + 0.8 * standardized
 
 
 def forward(s: Session, function: str, *args: Any) -> tuple[Any, Remote]:
@@ -63,21 +55,36 @@ def require_normalization(kit: Kit, forward_name: str, x: np.ndarray, gamma: np.
                               x, sharing, forward_name)
 
 
+def fd_input(seed: int, n: int, d: int) -> tuple[np.ndarray, ...]:
+    """x, gamma, beta of a finite-difference check: small, with a mean far from zero."""
+    return layer_inputs(seed, n, d, scale=4.0, shift=10.0)
+
+
+def fd_forward(s: Session, forward_name: str, param: dict, seed: int, n: int, d: int) -> dict:
+    """The forward's output on the input of a finite-difference check (as a probe: the master's is the
+    reference)."""
+    return {f"{forward_name} output on the finite-difference input": forward_out(s, forward_name, *fd_input(seed, n, d),
+                                                                                 dict(param))}
+
+
 def layer_gradient_check(kit: Kit, forward_name: str, backward_name: str, param: dict, seed: int, n: int, d: int,
-                         axis: int, rtol: float = 1e-3) -> None:
+                         axis: int, large: tuple[tuple[Probe, float, float], ...], rtol: float = 1e-3) -> None:
     """dx, dgamma and dbeta of ``backward_name`` against finite differences of the submission's own forward, on a
     small input (``param`` is the bn_param or ln_param each call gets, as in the release's checks), once that
     forward is seen to normalize along ``axis``. The tolerance lets eps sit inside or outside the square root (a
-    forward matter); any backward bug misses it by far."""
+    forward matter); any backward bug misses it by far. Where the forward differs from the reference, the
+    ``large`` comparisons judge the backward instead (``Kit.own_gradients_or``)."""
     s = kit.session
-    x, gamma, beta = layer_inputs(seed, n, d, scale=4.0, shift=10.0)
+    x, gamma, beta = fd_input(seed, n, d)
     require_normalization(kit, forward_name, x, gamma, beta, param, axis)
     dout = normal(seed + 3, n, d)
     _, cache = forward(s, forward_name, x, gamma, beta, dict(param))
     dx, dgamma, dbeta = three(s.call(backward_name, dout, cache), backward_name)
     inputs = {"x": x, "gamma": gamma, "beta": beta}
-    kit.gradients(lambda **v: forward_out(s, forward_name, v["x"], v["gamma"], v["beta"], dict(param)),
-                  inputs, dout, {"x": dx, "gamma": dgamma, "beta": dbeta}, rtol=rtol)
+    kit.own_gradients_or(
+        lambda: kit.gradients(lambda **v: forward_out(s, forward_name, v["x"], v["gamma"], v["beta"], dict(param)),
+                              inputs, dout, {"x": dx, "gamma": dgamma, "beta": dbeta}, rtol=rtol),
+        partial(fd_forward, forward_name=forward_name, param=param, seed=seed, n=n, d=d), large)
 
 
 def set_params(model: Remote, params: dict[str, np.ndarray]) -> None:

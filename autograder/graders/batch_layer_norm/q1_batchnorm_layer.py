@@ -2,11 +2,11 @@
 and batchnorm_backward_alt (against the reference on large batches, and against finite differences)."""
 from __future__ import annotations
 
-from autograder.graders.batch_layer_norm.common import (correlated_dout, dict_values, forward, forward_out,
-                                                        layer_gradient_check, layer_inputs, three)
 import numpy as np
 
-from autograder.kit import Kit, compare_values, graded, matches_reference, normal
+from autograder.graders.batch_layer_norm.common import (dict_values, forward, forward_out, layer_gradient_check,
+                                                        layer_inputs, three)
+from autograder.kit import Kit, compare_values, correlated_dout, graded, matches_reference, normal
 from autograder.sandbox import Session
 
 BN_CASES = [(1101, 7, 4), (1102, 30, 9)]
@@ -114,19 +114,23 @@ def alt_values(s: Session) -> dict:
     return _big_backward(s, "batchnorm_backward_alt", (0, 1, 2))
 
 
-test_Q1_backward_dx_matches_reference = matches_reference("Q1_backward", 2, backward_dx, rtol=1e-6, atol=2e-3)
-test_Q1_backward_dgamma_dbeta_match_reference = matches_reference("Q1_backward", 1, backward_dgamma_dbeta,
-                                                                  rtol=2e-3)
-test_Q1_alt_matches_reference = matches_reference("Q1_backward_alt", 2, alt_values, rtol=2e-3, atol=2e-3)
+DX, DGAMMA_DBETA, ALT = (backward_dx, 1e-6, 2e-3), (backward_dgamma_dbeta, 2e-3, 0.0), (alt_values, 2e-3, 2e-3)
+test_Q1_backward_dx_matches_reference = matches_reference("Q1_backward", 2, *DX)
+test_Q1_backward_dgamma_dbeta_match_reference = matches_reference("Q1_backward", 1, *DGAMMA_DBETA)
+test_Q1_alt_matches_reference = matches_reference("Q1_backward_alt", 2, *ALT)
 
 
 @graded("Q1_backward", 1)
 def test_Q1_backward_matches_finite_differences(kit: Kit) -> None:
-    """dx, dgamma and dbeta of batchnorm_backward match finite differences of your own training-mode forward."""
-    layer_gradient_check(kit, "batchnorm_forward", "batchnorm_backward", {"mode": "train"}, 1301, 5, 3, axis=0)
+    """dx, dgamma and dbeta of batchnorm_backward match finite differences of your own training-mode forward
+    (where your forward is right; else the large-batch comparisons judge the backward)."""
+    layer_gradient_check(kit, "batchnorm_forward", "batchnorm_backward", {"mode": "train"}, 1301, 5, 3, axis=0,
+                         large=(DX, DGAMMA_DBETA))
 
 
 @graded("Q1_backward_alt", 1)
 def test_Q1_alt_matches_finite_differences(kit: Kit) -> None:
-    """dx, dgamma and dbeta of batchnorm_backward_alt match finite differences of your own training-mode forward."""
-    layer_gradient_check(kit, "batchnorm_forward", "batchnorm_backward_alt", {"mode": "train"}, 1401, 6, 2, axis=0)
+    """dx, dgamma and dbeta of batchnorm_backward_alt match finite differences of your own training-mode forward
+    (where your forward is right; else the large-batch comparison judges it)."""
+    layer_gradient_check(kit, "batchnorm_forward", "batchnorm_backward_alt", {"mode": "train"}, 1401, 6, 2, axis=0,
+                         large=(ALT,))

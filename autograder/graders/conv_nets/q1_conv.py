@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.conv_nets.common import forward_is_right, pair, shaped, triple
+from autograder.graders.conv_nets.common import pair, shaped, triple
 from autograder.kit import Kit, graded, matches_reference, normal
 from autograder.sandbox import Session, StudentException
 
@@ -128,7 +128,7 @@ def conv_fd_backward(s: Session) -> dict:
 @graded("Q1_conv_backward", 1)
 def test_Q1_backward_matches_finite_differences(kit: Kit) -> None:
     """dx, dw and db match finite differences of your own forward (stride 2, padding 1), where it is right."""
-    if not forward_is_right(kit, conv_fd_forward):
+    if not kit.agrees(conv_fd_forward):
         # differences of a wrong forward say nothing of the backward (the forward's tests priced it): the
         # backward is judged against the reference's gradients instead
         kit.compare(conv_fd_backward, rtol=1e-8)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.conv_nets.common import forward_is_right, pair, shaped, spaced
+from autograder.graders.conv_nets.common import pair, shaped, spaced
 from autograder.kit import Kit, graded, matches_reference, normal
 from autograder.sandbox import Session, StudentException
 
@@ -94,7 +94,7 @@ def pool_fd_backward(s: Session) -> dict:
 @graded("Q2_pool_backward", 1)
 def test_Q2_backward_matches_finite_differences(kit: Kit) -> None:
     """dx matches finite differences of your own forward (overlapping 3x3 windows, stride 2), where it is right."""
-    if not forward_is_right(kit, pool_fd_forward):
+    if not kit.agrees(pool_fd_forward):
         # the forward's tests priced a wrong forward: the backward is judged against the reference instead
         kit.compare(pool_fd_backward, rtol=1e-12)
         return

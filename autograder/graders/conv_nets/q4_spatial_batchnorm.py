@@ -5,7 +5,7 @@ persist from one call to the next, as in the notebook.
 """
 from __future__ import annotations
 
-from autograder.graders.conv_nets.common import bn_param, forward_is_right, pair, shaped, triple
+from autograder.graders.conv_nets.common import bn_param, pair, shaped, triple
 from autograder.kit import Kit, graded, matches_reference, normal
 from autograder.sandbox import Session
 
@@ -90,7 +90,7 @@ def sbn_fd_backward(s: Session) -> dict:
 @graded("Q4_spatial_batchnorm_backward", 1)
 def test_Q4_backward_matches_finite_differences(kit: Kit) -> None:
     """dx, dgamma and dbeta match finite differences of your own training-mode forward, where it is right."""
-    if not forward_is_right(kit, sbn_fd_forward):
+    if not kit.agrees(sbn_fd_forward):
         # the forward's tests priced a wrong forward: the backward is judged against the reference instead
         kit.compare(sbn_fd_backward, rtol=1e-7)
         return

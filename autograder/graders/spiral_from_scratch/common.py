@@ -18,12 +18,17 @@ def norm_layer(s: Session, cls: str, seed: int, d: int, **kwargs):
     return layer
 
 
+def fd_input(seed: int, b: int, d: int) -> np.ndarray:
+    """The input of a layer's finite-difference check."""
+    return normal(seed, b, d, scale=2, shift=1)
+
+
 def layer_gradient_check(kit: Kit, cls: str, seed: int, b: int, d: int) -> None:
     """dz, dgamma and dbeta against finite differences of the layer's own forward, once that forward is seen to
     normalize."""
     s = kit.session
     layer = norm_layer(s, cls, seed, d)
-    z, dout = normal(seed, b, d, scale=2, shift=1), normal(seed + 3, b, d)
+    z, dout = fd_input(seed, b, d), normal(seed + 3, b, d)
     everything_else = np.ones(z.shape, dtype=bool)
     everything_else.flat[0] = False
     kit.require_normalization(lambda value: layer.call("forward", value), z, everything_else, "the layer's forward")

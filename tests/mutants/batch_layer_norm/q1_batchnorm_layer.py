@@ -12,9 +12,10 @@ ALT_DX = "dx = inv_std * (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0))
 
 MUTANTS = [
     # forward
-    Mutant("Q1_forward", "unbiased batch variance", "Q1_solution", ((VAR, "sample_var = x.var(axis=0, ddof=1)"),)),
+    Mutant("Q1_forward", "unbiased batch variance", "Q1_solution", ((VAR, "sample_var = x.var(axis=0, ddof=1)"),),
+           once=True),
     Mutant("Q1_forward", "eps added outside the square root", "Q1_solution",
-           ((INV_STD, "inv_std = 1.0 / (np.sqrt(sample_var) + eps)"),)),
+           ((INV_STD, "inv_std = 1.0 / (np.sqrt(sample_var) + eps)"),), once=True),
     Mutant("Q1_forward", "momentum the wrong way round", "Q1_solution",
            ((RUN_MEAN, "running_mean = (1 - momentum) * running_mean + momentum * sample_mean"),
             (RUN_VAR, "running_var = (1 - momentum) * running_var + momentum * sample_var"))),

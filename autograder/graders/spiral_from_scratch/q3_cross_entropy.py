@@ -3,7 +3,9 @@
 Large logits are an edge case with a small test of their own in each item; the backward one does not re-price
 a forward that fails there (an overflowing softmax caches no finite values either): the forward one priced it.
 Likewise the finite differences of a loss that is wrong (summed, say) say nothing of dz, so that test judges dz
-only where the loss is right.
+only where the loss is right. The logits the backward is compared on have a first row above every other entry, so
+that each class peaks at the same value over the batch: a forward that subtracts the maximum over the wrong axis
+gives the right probabilities there, and only its forward's tests price it.
 """
 from __future__ import annotations
 
@@ -32,21 +34,29 @@ def cross_entropy_large_logits(s: Session) -> dict:
             "dz for logits of about +-1000": loss.call("backward")}
 
 
+def peaked(z: np.ndarray) -> np.ndarray:
+    """``z`` with its first row raised to one value above every entry (a confident example of no class)."""
+    z = z.copy()
+    z[0] = z.max() + 1.0
+    return z
+
+
 def cross_entropy_backward(s: Session) -> dict:
     """dz = (softmax - onehot) / B matches the reference on hidden logits and labels."""
     out = {}
     for seed, b, c in LOSS_CASES:
         loss = s.new("SoftmaxCrossEntropy")
-        loss.call("forward", normal(seed, b, c, scale=2), labels(seed + 1, b, c))
+        loss.call("forward", peaked(normal(seed, b, c, scale=2)), labels(seed + 1, b, c))
         out[f"dz for {b} samples and {c} classes"] = loss.call("backward")
     return out
 
 
 FD_LOSS = "loss on the finite-difference input"
+FD_LOGITS = normal(3201, 6, 4)
 
 
 def cross_entropy_fd_loss(s: Session) -> dict:
-    return {FD_LOSS: s.new("SoftmaxCrossEntropy").call("forward", normal(3201, 6, 4), labels(3202, 6, 4))}
+    return {FD_LOSS: s.new("SoftmaxCrossEntropy").call("forward", FD_LOGITS, labels(3202, 6, 4))}
 
 
 test_Q3_forward_matches_reference = matches_reference("Q3_forward", 4, cross_entropy_forward, rtol=1e-8)
@@ -64,7 +74,7 @@ def test_Q3_forward_is_stable_for_large_logits(kit: Kit) -> None:
 
 def cross_entropy_fd_dz(s: Session) -> dict:
     loss = s.new("SoftmaxCrossEntropy")
-    loss.call("forward", normal(3201, 6, 4), labels(3202, 6, 4))
+    loss.call("forward", peaked(FD_LOGITS), labels(3202, 6, 4))
     return {"dz for a (6, 4) input": loss.call("backward")}
 
 
@@ -75,7 +85,7 @@ test_Q3_backward_matches_reference = matches_reference("Q3_backward", 2, cross_e
 def test_Q3_backward_matches_finite_differences(kit: Kit) -> None:
     """dz matches finite differences of your own loss, where that loss is right."""
     loss = kit.session.new("SoftmaxCrossEntropy")
-    z, y = normal(3201, 6, 4), labels(3202, 6, 4)
+    z, y = FD_LOGITS, labels(3202, 6, 4)
     try:
         compare_values(loss.call("forward", z, y), kit.reference(cross_entropy_fd_loss)[FD_LOSS], FD_LOSS, rtol=1e-8)
     except (Failure, StudentException):

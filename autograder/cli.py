@@ -55,9 +55,13 @@ def _report_overlaps(root: Path) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from autograder.check import check, format_report
+    from autograder.check import check, format_prices, format_report, prices
 
     root = course_root()
+    if args.prices:
+        found = [p for assignment in select(root, args.assignments) for p in prices(root, assignment, args.jobs)]
+        print(format_prices(found))
+        return 0 if all(p.ok for p in found) else 1
     results = check(root, select(root, args.assignments), quick=not args.full, jobs=args.jobs)
     print(format_report(results))
     return 1 if any(r.problems for r in results) else 0
@@ -141,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     checking = commands.add_parser("check", help="master scores full marks, blank release scores zero")
     checking.add_argument("assignments", nargs="*")
     checking.add_argument("--full", action="store_true", help="run notebooks as students would (no COURSE_QUICK)")
+    checking.add_argument("--prices", action="store_true",
+                          help="only grade every mutant to the end and show what it costs outside its own item "
+                               "(fails if a mutant marked once=True does)")
     checking.add_argument("--jobs", type=int, default=2, help="mutants graded side by side, on this many processes (default 2)")
     checking.set_defaults(run=_check)
 

@@ -8,6 +8,8 @@ For every notebook of an assignment:
 4. every mutant of the catalogue ``tests/mutants/<notebook>/`` loses points on its
    question and only there, every correct alternative keeps all its points, and every hollow answer (code
    that does none of the work) scores nothing in its question beyond what it declares.
+
+``course check --prices`` grades the mutants to the end instead and lists what each costs outside its own item.
 """
 from __future__ import annotations
 
@@ -97,6 +99,59 @@ def _run_catalogue(root: Path, grading: Grading, jobs: int, log) -> list[Verdict
             verdicts[index] = judge(entries[index], results)
             bar.update()
     return [v for v in verdicts if v is not None]
+
+
+@dataclass(frozen=True)
+class Price:
+    """What one mutant costs, graded to the end: points lost per item."""
+
+    notebook: str
+    mutant: Mutant
+    lost: dict[str, float]
+
+    @property
+    def elsewhere(self) -> dict[str, float]:
+        """Points lost outside the mutant's own item: a defect priced again (DESIGN rule 9)."""
+        return {item: points for item, points in self.lost.items() if item != self.mutant.item}
+
+    @property
+    def ok(self) -> bool:
+        return not (self.mutant.once and self.elsewhere)
+
+
+def prices(root: Path, assignment: Assignment, jobs: int = 2, only_once: bool = False, log=None) -> list[Price]:
+    """Every mutant of the assignment's catalogue (or those marked ``once``) graded to the end, without the early
+    stop of ``course check``."""
+    log = log or sys.stderr
+    found = []
+    with Grading(root, assignment.name) as grading:
+        entries, calls = [], []
+        for name, grader in grading.graders.items():
+            chosen = [m for m in load_catalogue(root, name)[0] if m.once or not only_once]
+            entries += [(name, m) for m in chosen]
+            calls += catalogue_calls(grader.master_cells, name, chosen, stop_early=False)
+        with tqdm(total=len(calls), unit="mutant", desc=f"{assignment.name}: prices", file=log) as bar:
+            for index, results in run_parallel(grading, "grade_answers", calls, jobs):
+                lost: dict[str, float] = {}
+                for t in results:
+                    if t.score < t.max_score - 1e-9:
+                        lost[t.item] = lost.get(t.item, 0.0) + t.max_score - t.score
+                found.append(Price(*entries[index], lost))
+                bar.update()
+    return sorted(found, key=lambda p: (p.notebook, p.mutant.item, p.mutant.description))
+
+
+def format_prices(found: list[Price]) -> str:
+    """A line per mutant: its item, what it costs there and where else; ``once`` mutants priced twice end it."""
+    lines = [f"{'item':<34}{'mutant':<62}{'own':>6}  also costs"]
+    for p in found:
+        also = ", ".join(f"{item} {points:g}" for item, points in sorted(p.elsewhere.items()))
+        mark = "  <- marked once" if not p.ok else ""
+        lines.append(f"{p.mutant.item:<34}{p.mutant.description[:60]:<62}{p.lost.get(p.mutant.item, 0.0):>6g}  "
+                     f"{also}{mark}")
+    twice = sum(bool(p.elsewhere) for p in found)
+    lines += ["", f"{twice} of {len(found)} mutants cost points outside their own item"]
+    return "\n".join(lines)
 
 
 def format_report(checks: list[AssignmentCheck]) -> str:

@@ -174,14 +174,15 @@ def judge(entry: Entry, results: list[TestResult]) -> Verdict:
     return Verdict(entry, tuple(results), problem)
 
 
-def catalogue_calls(master_cells: dict[str, str], notebook: str, entries: list[Entry]
+def catalogue_calls(master_cells: dict[str, str], notebook: str, entries: list[Entry], stop_early: bool = True
                     ) -> list[tuple[str, dict[str, str], set[str], str | None]]:
-    """``Grading.grade_answers`` arguments for every entry: the master's answers with one cell edited."""
+    """``Grading.grade_answers`` arguments for every entry: the master's answers with one cell edited. With
+    ``stop_early``, a mutant's question stops at the first point its item loses."""
     calls = []
     for entry in entries:
         if entry.cell not in master_cells:
             raise CourseError(f"{entry.description}: the master has no answer cell {entry.cell}")
         edited = entry.apply(master_cells[entry.cell])
-        until_lost = entry.item if isinstance(entry, Mutant) else None
+        until_lost = entry.item if isinstance(entry, Mutant) and stop_early else None
         calls.append((notebook, {**master_cells, entry.cell: edited}, {entry.cell}, until_lost))
     return calls

@@ -9,14 +9,12 @@ import nbformat
 import pytest
 
 from autograder.assignments import CourseError, list_assignments, load_assignment
-from autograder.check import check, format_report
-from autograder.check.mutants import (Alternative, Hollow, Mutant, apply_edits, catalogue_calls, judge,
-                                      load_catalogue, load_hollow)
+from autograder.check import Price, check, format_prices, format_report, prices
+from autograder.check.mutants import Alternative, Hollow, Mutant, apply_edits, judge, load_catalogue, load_hollow
 from autograder.engine import GRADER_PROBLEM, load_grader, run_test
 from autograder.notebook_scoring import merge_answers, score
 from autograder.results import TestResult
 from autograder.rules import forbidden_uses
-from autograder.workers import Grading
 from tests.conftest import ROOT
 
 ASSIGNMENTS = [a.name for a in list_assignments(ROOT)]
@@ -122,19 +120,24 @@ def test_every_training_threshold_sits_below_the_masters_calibrated_range(name):
             assert any(t.item == calibration.item for t in grader.tests), calibration.item
 
 
-ONCE = [(name, mutant) for name in ASSIGNMENTS for mutant in load_catalogue(ROOT, name)[0] if mutant.once]
-
-
-@pytest.mark.parametrize("name", sorted({name for name, _ in ONCE}))
+@pytest.mark.parametrize("name", sorted({name for name in ASSIGNMENTS for mutant in load_catalogue(ROOT, name)[0]
+                                         if mutant.once}))
 def test_a_mutant_marked_once_costs_points_on_its_own_item_alone(name):
     """Graded to the end (``course check`` stops a mutant's question at its first lost point), a slip of a forward
     pass such as N - 1 in the variance costs that forward's tests and not the backward's too (DESIGN rule 9)."""
-    chosen = [mutant for assignment, mutant in ONCE if assignment == name]
-    with Grading(ROOT, name) as grading:
-        for mutant, (notebook, answers, cells, _) in zip(chosen, catalogue_calls(
-                grading.graders[name].master_cells, name, chosen)):
-            results = grading.grade_answers(notebook, answers, cells)
-            assert {t.item for t in results if t.score < t.max_score - 1e-9} == {mutant.item}, mutant.description
+    found = prices(ROOT, load_assignment(ROOT, name), jobs=1, only_once=True)
+    assert found and all(p.mutant.once for p in found)
+    assert [(p.mutant.description, p.elsewhere) for p in found if p.elsewhere] == []
+    assert all(p.lost.get(p.mutant.item, 0) > 0 for p in found)
+
+
+def test_the_price_list_names_what_a_mutant_costs_elsewhere_and_flags_a_once_mutant_priced_twice():
+    once = Mutant("Q1_forward", "unbiased variance", "Q1_solution", (), once=True)
+    other = Mutant("Q2_model", "wrong init", "Q2_solution", ())
+    found = [Price("nb", once, {"Q1_forward": 2.5, "Q1_backward": 1.0}), Price("nb", other, {"Q2_model": 1.0})]
+    assert [p.ok for p in found] == [False, True] and found[0].elsewhere == {"Q1_backward": 1.0}
+    text = format_prices(found)
+    assert "Q1_backward 1  <- marked once" in text and "1 of 2 mutants cost points outside their own item" in text
 
 
 def _breaking(rule) -> str:

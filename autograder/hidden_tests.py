@@ -89,7 +89,7 @@ class GradedTest:
     @property
     def name(self) -> str:
         function = self.node.function
-        title = (function.__doc__ or function.__name__).strip().splitlines()[0].rstrip(".")
+        title = " ".join(_first_paragraph(function.__doc__ or function.__name__).split()).rstrip(".")
         case = getattr(self.node, "callspec", None)
         return f"{self.item}: {title}" + (f" [{case.id}]" if case else "")
 
@@ -160,3 +160,8 @@ def run(test: GradedTest, kit: Any) -> None:
     raised = node.stash[RAISED]
     if raised is not None:
         raise raised
+
+
+def _first_paragraph(text: str) -> str:
+    """A docstring's text up to its first blank line: a test's title, however many lines it is wrapped on."""
+    return text.strip().split("\n\n")[0]

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from autograder.assignments import CourseError, load_assignment
+from autograder.assignments import CourseError, list_assignments, load_assignment
 from autograder.engine import load_grader
 from autograder.hidden_tests import Question, graded
 from tests.conftest import ROOT
@@ -39,6 +39,20 @@ def test_a_test_loads_what_its_question_declares_once_in_the_spec():
     by_item = {t.item: t for t in load_grader("spiral_from_scratch", spiral).tests}
     assert by_item["Q6_experiment"].cells == ("Q6_experiment_code",)
     assert by_item["Q6_batchnorm"].cells == ("Q6_solution",)
+
+
+def test_a_tests_title_is_the_whole_first_paragraph_of_its_docstring():
+    """Students read the titles in their feedback and on Gradescope: one wrapped over two lines arrives whole."""
+    (notebook,) = load_assignment(ROOT, "batch_layer_norm").notebooks
+    names = [t.name for t in load_grader("batch_layer_norm", notebook).tests]
+    assert "Q1_forward: missing running statistics are created as zeros(D) and written into bn_param: one training " \
+           "batch gives what your own code gives when bn_param starts with zeros (whatever its momentum and " \
+           "variance conventions)" in names
+    for assignment in list_assignments(ROOT):
+        for notebook in assignment.notebooks:
+            for test in load_grader(notebook.name, notebook).tests:
+                assert test.node.function.__doc__, test.name
+                assert "  " not in test.name and "\n" not in test.name and len(test.name) <= 250, test.name
 
 
 def test_a_test_of_an_undeclared_question_is_refused(monkeypatch):

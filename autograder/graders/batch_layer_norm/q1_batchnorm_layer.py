@@ -122,15 +122,15 @@ test_Q1_alt_matches_reference = matches_reference("Q1_backward_alt", 2, *ALT)
 
 @graded("Q1_backward", 1)
 def test_Q1_backward_matches_finite_differences(kit: Kit) -> None:
-    """dx, dgamma and dbeta of batchnorm_backward match finite differences of your own training-mode forward
-    (where your forward is right; else the large-batch comparisons judge the backward)."""
+    """dx, dgamma and dbeta of batchnorm_backward match finite differences of your own training-mode forward, where
+    it is right."""
     layer_gradient_check(kit, "batchnorm_forward", "batchnorm_backward", {"mode": "train"}, 1301, 5, 3, axis=0,
                          large=(DX, DGAMMA_DBETA))
 
 
 @graded("Q1_backward_alt", 1)
 def test_Q1_alt_matches_finite_differences(kit: Kit) -> None:
-    """dx, dgamma and dbeta of batchnorm_backward_alt match finite differences of your own training-mode forward
-    (where your forward is right; else the large-batch comparison judges it)."""
+    """dx, dgamma and dbeta of batchnorm_backward_alt match finite differences of your own training-mode forward,
+    where it is right."""
     layer_gradient_check(kit, "batchnorm_forward", "batchnorm_backward_alt", {"mode": "train"}, 1401, 6, 2, axis=0,
                          large=(ALT,))

@@ -70,7 +70,6 @@ test_Q6_backward_dgamma_dbeta_match_reference = matches_reference("Q6_backward",
 
 @graded("Q6_backward", 0.5)
 def test_Q6_backward_matches_finite_differences(kit: Kit) -> None:
-    """dx, dgamma and dbeta match finite differences of your own forward (where it is right; else the wide-row
-    comparisons judge the backward)."""
+    """dx, dgamma and dbeta match finite differences of your own forward, where it is right."""
     layer_gradient_check(kit, "layernorm_forward", "layernorm_backward", {}, 6401, 3, 5, axis=1,
                          large=(DX, DGAMMA_DBETA))

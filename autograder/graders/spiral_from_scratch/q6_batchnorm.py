@@ -80,8 +80,7 @@ test_Q6_batchnorm_backward_matches_reference = matches_reference("Q6_batchnorm",
 
 @graded("Q6_batchnorm", 1)
 def test_Q6_batchnorm_backward_matches_finite_differences(kit: Kit) -> None:
-    """dx, dgamma and dbeta match finite differences of your own training-mode forward (where it is right; else
-    the large-batch comparison judges the backward)."""
+    """dx, dgamma and dbeta match finite differences of your own training-mode forward, where it is right."""
     kit.own_gradients_or(lambda: layer_gradient_check(kit, "BatchNorm1D", *FD_CASE), batchnorm_fd_forward, (WIDE,))
 
 

@@ -17,6 +17,9 @@ What the kit offers:
 - ``kit.gradient_check(...)``: analytic gradient against centered finite
   differences in float64, evaluated by calling the submission's own forward;
   ``kit.gradients(...)`` does it for every input or parameter of a layer or model;
+- ``kit.agrees(probe)``, ``kit.own_gradients_or(check, forward_probe, wide)``: a backward test that prices
+  the backward only, judged by wide reference comparisons (upstream gradient ``correlated_dout``) where the
+  submission's forward itself is wrong;
 - ``matches_reference(item, points, probe, rtol)``: a whole test that compares a probe, in one line;
 - ``kit.accuracy(...)``: accuracy of scores (sent by the child) against labels, computed here;
 - ``kit.require_normalization``, ``kit.require_dropping``, ``kit.require_computed_scores``: before a test

@@ -48,11 +48,11 @@ def correlated_group_dout(seed: int, x: np.ndarray, groups: int) -> np.ndarray:
     return correlated_dout(seed, rows, axis=1).reshape(x.shape)
 
 
-def _grads(s: Session, seed: int, shape: tuple, groups: int, dout: str = "random") -> object:
+def _grads(s: Session, seed: int, shape: tuple, groups: int, correlated: bool = False) -> object:
     gamma, beta = _affine(seed, shape[1])
     x = normal(seed + 30, *shape, scale=3, shift=2)
     _, cache = s.call("spatial_groupnorm_forward", x, gamma, beta, groups, {})
-    upstream = normal(seed + 31, *shape) if dout == "random" else correlated_group_dout(seed + 31, x, groups)
+    upstream = correlated_group_dout(seed + 31, x, groups) if correlated else normal(seed + 31, *shape)
     return s.call("spatial_groupnorm_backward", upstream, cache)
 
 
@@ -60,7 +60,7 @@ def gn_backward(s: Session) -> dict:
     """dx, dgamma and dbeta match the reference on wide groups (3 and 2 groups, and 1 group)."""
     out = {}
     for seed, shape, groups in BACKWARD_CASES:
-        grads = _grads(s, seed, shape, groups, dout="correlated")
+        grads = _grads(s, seed, shape, groups, correlated=True)
         ok = isinstance(grads, (tuple, list)) and len(grads) == 3
         like = (shape, (1, shape[1], 1, 1), (1, shape[1], 1, 1))
         for name, grad, target in zip(("dx", "dgamma", "dbeta"), grads if ok else (None,) * 3, like):

@@ -16,6 +16,7 @@ pytest itself.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -164,4 +165,4 @@ def run(test: GradedTest, kit: Any) -> None:
 
 def _first_paragraph(text: str) -> str:
     """A docstring's text up to its first blank line: a test's title, however many lines it is wrapped on."""
-    return text.strip().split("\n\n")[0]
+    return re.split(r"\n\s*\n", text.strip())[0]

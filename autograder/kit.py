@@ -17,9 +17,9 @@ What the kit offers:
 - ``kit.gradient_check(...)``: analytic gradient against centered finite
   differences in float64, evaluated by calling the submission's own forward;
   ``kit.gradients(...)`` does it for every input or parameter of a layer or model;
-- ``kit.agrees(probe)``, ``kit.own_gradients_or(check, forward_probe, wide)``: a backward test that prices
-  the backward only, judged by wide reference comparisons (upstream gradient ``correlated_dout``) where the
-  submission's forward itself is wrong;
+- ``kit.compare_backward(tight, forwards, wide)``, ``kit.own_gradients_or(check, forwards, wide)``: backward
+  tests that price the backward only: where the submission's forward itself is wrong, the backward is judged
+  by a reference comparison on wide inputs (upstream gradient ``correlated_dout``);
 - ``matches_reference(item, points, probe, rtol)``: a whole test that compares a probe, in one line;
 - ``kit.accuracy(...)``: accuracy of scores (sent by the child) against labels, computed here;
 - ``kit.require_normalization``, ``kit.require_dropping``, ``kit.require_computed_scores``: before a test
@@ -43,10 +43,11 @@ from autograder.notebook import question_of
 from autograder.rules import Rule
 from autograder.sandbox import Session, StudentException
 
-__all__ = ["Calibration", "Failure", "Given", "Kit", "Probe", "Question", "Rule", "compare_values", "correlated_dout",
-           "graded", "labels", "matches_reference", "normal", "relative_error"]
+__all__ = ["Calibration", "Failure", "Given", "Judged", "Kit", "Probe", "Question", "Rule", "compare_values",
+           "correlated_dout", "graded", "labels", "matches_reference", "normal", "relative_error"]
 
 Probe = Callable[[Session], dict[str, Any]]
+Judged = tuple[Probe, float, float]  # a probe and the rtol and atol its values are compared with
 
 
 MAX_ELEMENTS = 8_000_000
@@ -164,19 +165,29 @@ class Kit:
             self.gradient_check(lambda value, name=name: forward(**{**inputs, name: value}), inputs[name], dout,
                                 analytic[name], name, rtol, h)
 
-    def own_gradients_or(self, check: Callable[[], None], forward: Probe,
-                         instead: Sequence[tuple[Probe, float, float]]) -> None:
+    def forward_is_wrong(self, forwards: Sequence[Probe]) -> bool:
+        """Whether the submission's forward disagrees with the reference on every probe of ``forwards``: the
+        forward's own graded probe (so that its tests priced the defect) and one on the input a backward test
+        uses (so that the defect shows there)."""
+        return not any(self.agrees(probe) for probe in forwards)
+
+    def compare_backward(self, tight: Judged, forwards: Sequence[Probe], wide: Judged) -> None:
+        """Compare a backward with the reference: on ``tight``'s inputs, ``(probe, rtol, atol)``, unless the
+        forward is wrong (``forward_is_wrong``), and then on ``wide`` inputs, where the usual slips of a forward
+        (N - 1, eps placement) do not show and its defect is not charged again."""
+        probe, rtol, atol = wide if self.forward_is_wrong(forwards) else tight
+        self.compare(probe, rtol, atol)
+
+    def own_gradients_or(self, check: Callable[[], None], forwards: Sequence[Probe], wide: Sequence[Judged]) -> None:
         """Run ``check``, a backward against finite differences of the submission's own forward. Should it fail
-        while that forward differs from the reference on the check's input (``forward``, a probe; the forward's
-        own tests price that, and a correct backward fed its statistics misses its differences), the backward
-        is judged by ``instead`` alone: reference comparisons ``(probe, rtol, atol)`` on inputs where the usual
-        slips of a forward (N - 1, eps placement) do not show."""
+        with the forward wrong (``forward_is_wrong``: a correct backward fed a wrong forward's statistics misses
+        its differences), the backward is judged by the ``wide`` comparisons alone."""
         try:
             check()
         except Failure:
-            if not instead or self.agrees(forward):
+            if not self.forward_is_wrong(forwards):
                 raise
-            for probe, rtol, atol in instead:
+            for probe, rtol, atol in wide:
                 self.compare(probe, rtol, atol)
 
     def require_normalization(self, forward: Callable[[np.ndarray], Any], x: np.ndarray, sharing: np.ndarray,

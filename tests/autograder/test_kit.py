@@ -84,35 +84,43 @@ def test_matches_reference_is_a_whole_test_in_one_line():
         test(make_kit(lambda probe: {"out": np.zeros(2)}))
 
 
-def test_a_backward_misses_its_own_differences_and_is_judged_elsewhere_only_if_its_forward_is_wrong():
-    """``own_gradients_or``: a failed finite-difference check stands when the forward agrees with the reference;
-    when the forward does not (its own tests price that), the other comparisons decide."""
-    truth = {"forward": np.ones(2), "backward on wide rows": np.full(2, 3.0)}
+def test_a_backward_is_judged_on_wide_inputs_only_where_its_forward_is_wrong_on_every_forward_probe():
+    """``own_gradients_or`` and ``compare_backward``: the backward's own finite differences and the tight comparison
+    decide unless the forward disagrees with the reference on all its probes (its graded one and the backward
+    test's input); then the wide comparison does."""
+    reference = {"graded": np.ones(2), "here": np.ones(3), "tight": np.full(2, 2.0), "wide": np.full(2, 3.0)}
 
-    def forward(session):
-        return {"out": session.forward}
+    def probe(name):
+        def values(session):
+            return {name: session.values[name]}
+        values.__name__ = name
+        return values
 
-    def wide(session):
-        return {"grad": session.wide}
+    graded, here, tight, wide = (probe(name) for name in reference)
 
-    def kit_for(forward_out, wide_out):
+    def kit_for(**wrong):
         session = FakeSession()
-        session.forward, session.wide = forward_out, wide_out
-        return Kit(lambda: session, lambda probe: {"out": truth["forward"]} if probe is forward
-                   else {"grad": truth["backward on wide rows"]})
+        session.values = {name: np.zeros_like(value) if wrong.get(name) else value
+                          for name, value in reference.items()}
+        return Kit(lambda: session, lambda p: {p.__name__: reference[p.__name__]})
 
     def misses():
         raise Failure("the gradient dx disagrees with finite differences")
 
-    right, wrong = truth["forward"], np.zeros(2)
-    kit_for(right, wrong).own_gradients_or(lambda: None, forward, [(wide, 1e-6, 0.0)])
+    forwards, judged = (graded, here), [(wide, 1e-6, 0.0)]
+    kit_for().own_gradients_or(lambda: None, forwards, judged)
     with pytest.raises(Failure, match="finite differences"):
-        kit_for(right, truth["backward on wide rows"]).own_gradients_or(misses, forward, [(wide, 1e-6, 0.0)])
-    kit_for(wrong, truth["backward on wide rows"]).own_gradients_or(misses, forward, [(wide, 1e-6, 0.0)])
+        kit_for().own_gradients_or(misses, forwards, judged)
+    with pytest.raises(Failure, match="finite differences"):  # wrong only where the backward is checked
+        kit_for(here=True).own_gradients_or(misses, forwards, judged)
+    kit_for(graded=True, here=True).own_gradients_or(misses, forwards, judged)
     with pytest.raises(Failure, match="relative error"):
-        kit_for(wrong, wrong).own_gradients_or(misses, forward, [(wide, 1e-6, 0.0)])
-    with pytest.raises(Failure, match="finite differences"):
-        kit_for(wrong, truth["backward on wide rows"]).own_gradients_or(misses, forward, [])
+        kit_for(graded=True, here=True, wide=True).own_gradients_or(misses, forwards, judged)
+
+    kit_for(wide=True).compare_backward((tight, 1e-6, 0.0), forwards, (wide, 1e-6, 0.0))
+    with pytest.raises(Failure, match="relative error"):
+        kit_for(tight=True, here=True).compare_backward((tight, 1e-6, 0.0), forwards, (wide, 1e-6, 0.0))
+    kit_for(tight=True, graded=True, here=True).compare_backward((tight, 1e-6, 0.0), forwards, (wide, 1e-6, 0.0))
 
 
 def test_a_calibration_requires_its_threshold_on_its_first_seed():

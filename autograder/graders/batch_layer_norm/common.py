@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.kit import Kit, Probe, normal
+from autograder.kit import Judged, Kit, Probe, normal
 from autograder.sandbox import DType, Remote, Session
 
 F64 = DType("float64")
@@ -68,12 +68,13 @@ def fd_forward(s: Session, forward_name: str, param: dict, seed: int, n: int, d:
 
 
 def layer_gradient_check(kit: Kit, forward_name: str, backward_name: str, param: dict, seed: int, n: int, d: int,
-                         axis: int, large: tuple[tuple[Probe, float, float], ...], rtol: float = 1e-3) -> None:
+                         axis: int, forwards: tuple[Probe, ...], wide: tuple[Judged, ...], rtol: float = 1e-3
+                         ) -> None:
     """dx, dgamma and dbeta of ``backward_name`` against finite differences of the submission's own forward, on a
     small input (``param`` is the bn_param or ln_param each call gets, as in the release's checks), once that
     forward is seen to normalize along ``axis``. The tolerance lets eps sit inside or outside the square root (a
-    forward matter); any backward bug misses it by far. Where the forward differs from the reference, the
-    ``large`` comparisons judge the backward instead (``Kit.own_gradients_or``)."""
+    forward matter); any backward bug misses it by far. Where the forward is wrong (on ``forwards``, its graded
+    probes, and on this input), the ``wide`` comparisons judge the backward instead (``Kit.own_gradients_or``)."""
     s = kit.session
     x, gamma, beta = fd_input(seed, n, d)
     require_normalization(kit, forward_name, x, gamma, beta, param, axis)
@@ -84,7 +85,7 @@ def layer_gradient_check(kit: Kit, forward_name: str, backward_name: str, param:
     kit.own_gradients_or(
         lambda: kit.gradients(lambda **v: forward_out(s, forward_name, v["x"], v["gamma"], v["beta"], dict(param)),
                               inputs, dout, {"x": dx, "gamma": dgamma, "beta": dbeta}, rtol=rtol),
-        partial(fd_forward, forward_name=forward_name, param=param, seed=seed, n=n, d=d), large)
+        (*forwards, partial(fd_forward, forward_name=forward_name, param=param, seed=seed, n=n, d=d)), wide)
 
 
 def set_params(model: Remote, params: dict[str, np.ndarray]) -> None:

@@ -2,6 +2,8 @@
 spatial_groupnorm_backward (values, finite differences, and the shape of dgamma and dbeta, priced once)."""
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from autograder.graders.conv_nets.common import pair, shaped, triple
@@ -37,9 +39,10 @@ def gn_edges(s: Session) -> dict:
 test_Q5_forward_groups = matches_reference("Q5_spatial_groupnorm_forward", 1, gn_groups, rtol=1e-8)
 test_Q5_forward_edge_cases = matches_reference("Q5_spatial_groupnorm_forward", 1, gn_edges, rtol=1e-8)
 
+SMALL_CASES = ((5201, (2, 6, 4, 5), 2), (5202, (3, 6, 3, 2), 3), (5203, (2, 4, 2, 3), 1))
 # wide groups: a forward's N - 1 or eps placement moves these gradients by about 1e-4 of their size, a backward bug
 # by far more than the tolerances
-BACKWARD_CASES = [(5201, (2, 6, 20, 25), 3), (5202, (2, 4, 30, 30), 2), (5203, (1, 3, 25, 30), 1)]
+WIDE_CASES = ((5211, (2, 6, 40, 50), 3), (5212, (2, 4, 60, 60), 2), (5213, (1, 3, 50, 60), 1))
 
 
 def correlated_group_dout(seed: int, x: np.ndarray, groups: int) -> np.ndarray:
@@ -48,19 +51,23 @@ def correlated_group_dout(seed: int, x: np.ndarray, groups: int) -> np.ndarray:
     return correlated_dout(seed, rows, axis=1).reshape(x.shape)
 
 
+def _backward_input(seed: int, shape: tuple) -> np.ndarray:
+    return normal(seed + 30, *shape, scale=3, shift=2)
+
+
 def _grads(s: Session, seed: int, shape: tuple, groups: int, correlated: bool = False) -> object:
     gamma, beta = _affine(seed, shape[1])
-    x = normal(seed + 30, *shape, scale=3, shift=2)
+    x = _backward_input(seed, shape)
     _, cache = s.call("spatial_groupnorm_forward", x, gamma, beta, groups, {})
     upstream = correlated_group_dout(seed + 31, x, groups) if correlated else normal(seed + 31, *shape)
     return s.call("spatial_groupnorm_backward", upstream, cache)
 
 
-def gn_backward(s: Session) -> dict:
-    """dx, dgamma and dbeta match the reference on wide groups (3 and 2 groups, and 1 group)."""
+def gn_backward(s: Session, cases: tuple, correlated: bool) -> dict:
+    """dx, dgamma and dbeta for each (seed, shape, G) of ``cases`` (a probe)."""
     out = {}
-    for seed, shape, groups in BACKWARD_CASES:
-        grads = _grads(s, seed, shape, groups, correlated=True)
+    for seed, shape, groups in cases:
+        grads = _grads(s, seed, shape, groups, correlated)
         ok = isinstance(grads, (tuple, list)) and len(grads) == 3
         like = (shape, (1, shape[1], 1, 1), (1, shape[1], 1, 1))
         for name, grad, target in zip(("dx", "dgamma", "dbeta"), grads if ok else (None,) * 3, like):
@@ -68,8 +75,23 @@ def gn_backward(s: Session) -> dict:
     return out
 
 
-WIDE = (gn_backward, 2e-3, 2e-3)
-test_Q5_backward_matches_reference = matches_reference("Q5_spatial_groupnorm_backward", 1, *WIDE)
+def gn_backward_inputs_forward(s: Session) -> dict:
+    """The forward on the inputs of the small backward comparison (a probe)."""
+    return {f"output for x {shape}, G = {groups}": s.call("spatial_groupnorm_forward", _backward_input(seed, shape),
+                                                          *_affine(seed, shape[1]), groups, {})[0]
+            for seed, shape, groups in SMALL_CASES}
+
+
+TIGHT = (partial(gn_backward, cases=SMALL_CASES, correlated=False), 1e-7, 0.0)
+WIDE = (partial(gn_backward, cases=WIDE_CASES, correlated=True), 2e-3, 2e-3)
+FORWARDS = (gn_groups, gn_backward_inputs_forward)
+
+
+@graded("Q5_spatial_groupnorm_backward", 1)
+def test_Q5_backward_matches_reference(kit: Kit) -> None:
+    """dx, dgamma and dbeta match the reference for 2, 3 groups and 1 group (on wide groups, where your forward is
+    wrong)."""
+    kit.compare_backward(TIGHT, FORWARDS, WIDE)
 
 
 def require_normalization(kit: Kit, seed: int, shape: tuple, groups: int) -> None:
@@ -119,4 +141,4 @@ def test_Q5_backward_matches_finite_differences(kit: Kit) -> None:
     kit.own_gradients_or(
         lambda: kit.gradients(lambda x, gamma, beta: s.call("spatial_groupnorm_forward", x, gamma, beta, FD_GROUPS,
                                                             {})[0], inputs, dout, analytic, rtol=1e-6),
-        gn_fd_forward, (WIDE,))
+        (*FORWARDS[:1], gn_fd_forward), (WIDE,))

@@ -1,12 +1,13 @@
 """Helpers the spiral graders share: hidden inputs, normalization layers with set parameters, the data."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable
 
 import numpy as np
 
 from autograder.graders.spiral_from_scratch import F64
-from autograder.kit import Kit, normal
+from autograder.kit import Judged, Kit, Probe, correlated_dout, normal
 from autograder.sandbox import Remote, Session
 from course_utils.spiral import SPIRAL_SETTINGS, generate_spiral, train_val_split
 
@@ -23,9 +24,39 @@ def fd_input(seed: int, b: int, d: int) -> np.ndarray:
     return normal(seed, b, d, scale=2, shift=1)
 
 
-def layer_gradient_check(kit: Kit, cls: str, seed: int, b: int, d: int) -> None:
+def fd_forward(s: Session, cls: str, seed: int, b: int, d: int) -> dict:
+    """The layer's forward on its finite-difference check's input (a probe: the master's is the reference)."""
+    return {"forward on the finite-difference input": norm_layer(s, cls, seed, d).call("forward",
+                                                                                      fd_input(seed, b, d))}
+
+
+def norm_forward_values(s: Session, cls: str, cases: tuple, **layer_options) -> dict:
+    """The layer's forward on the inputs ``norm_backward_values`` uses (a probe)."""
+    return {f"forward on a ({b}, {d}) input": norm_layer(s, cls, seed, d, **layer_options).call(
+        "forward", normal(seed, b, d, scale=3, shift=0.5)) for seed, b, d in cases}
+
+
+def norm_backward_values(s: Session, cls: str, cases: tuple, input_name: str, correlated_axis: int | None = None,
+                         **layer_options) -> dict:
+    """d<input_name>, dgamma and dbeta of the layer after a training-mode forward, for each (seed, B, D) of
+    ``cases`` (a probe); the upstream gradient is ``correlated_dout`` over ``correlated_axis`` if one is given."""
+    out = {}
+    for seed, b, d in cases:
+        layer = norm_layer(s, cls, seed, d, **layer_options)
+        x = normal(seed, b, d, scale=3, shift=0.5)
+        layer.call("forward", x)
+        dout = normal(seed + 3, b, d) if correlated_axis is None else correlated_dout(seed + 3, x, correlated_axis)
+        out[f"d{input_name} for a ({b}, {d}) input"] = layer.call("backward", dout)
+        out[f"dgamma for a ({b}, {d}) input"] = layer.get("dgamma")
+        out[f"dbeta for a ({b}, {d}) input"] = layer.get("dbeta")
+    return out
+
+
+def layer_gradient_check(kit: Kit, cls: str, seed: int, b: int, d: int, forwards: tuple[Probe, ...],
+                         wide: Judged) -> None:
     """dz, dgamma and dbeta against finite differences of the layer's own forward, once that forward is seen to
-    normalize."""
+    normalize; where the forward is wrong (on ``forwards``, its graded probes, and on this input), the ``wide``
+    comparison judges the backward instead (``Kit.own_gradients_or``)."""
     s = kit.session
     layer = norm_layer(s, cls, seed, d)
     z, dout = fd_input(seed, b, d), normal(seed + 3, b, d)
@@ -43,7 +74,8 @@ def layer_gradient_check(kit: Kit, cls: str, seed: int, b: int, d: int) -> None:
         update(**parameters)
         return layer.call("forward", z)
 
-    kit.gradients(forward, inputs, dout, analytic)
+    kit.own_gradients_or(lambda: kit.gradients(forward, inputs, dout, analytic),
+                         (*forwards, partial(fd_forward, cls=cls, seed=seed, b=b, d=d)), (wide,))
 
 
 def changed_only(send: Callable[[str, np.ndarray], object], inputs: dict[str, np.ndarray]) -> Callable[..., None]:

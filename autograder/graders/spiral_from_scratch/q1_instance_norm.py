@@ -1,14 +1,17 @@
 """Q1: InstanceNorm1D, forward and backward, against the reference and finite differences."""
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
-from autograder.graders.spiral_from_scratch.common import fd_input, layer_gradient_check, norm_layer
-from autograder.kit import Kit, correlated_dout, graded, matches_reference, normal
+from autograder.graders.spiral_from_scratch.common import (layer_gradient_check, norm_backward_values,
+                                                           norm_forward_values, norm_layer)
+from autograder.kit import Kit, graded, matches_reference, normal
 from autograder.sandbox import Session
 
 
-NORM_CASES = [(1101, 7, 13), (1102, 1, 5), (1103, 33, 3)]
+NORM_CASES = ((1101, 7, 13), (1102, 1, 5), (1103, 33, 3))
 
 
 def instance_norm_forward(s: Session) -> dict:
@@ -28,31 +31,6 @@ def instance_norm_float32(s: Session) -> dict:
             "gamma at construction": layer.get("gamma"), "beta at construction": layer.get("beta")}
 
 
-# wide rows: a forward's N - 1 or eps placement moves these gradients by about 1e-4 of their size, a backward bug
-# by far more than the tolerances
-WIDE_CASES = [(1301, 3, 2000), (1302, 2, 1500)]
-
-
-def instance_norm_backward(s: Session) -> dict:
-    """dz, dgamma and dbeta match the reference on wide rows."""
-    out = {}
-    for seed, b, d in WIDE_CASES:
-        layer = norm_layer(s, "InstanceNorm1D", seed, d)
-        z = normal(seed, b, d, scale=3, shift=0.5)
-        layer.call("forward", z)
-        out[f"dz for a ({b}, {d}) input"] = layer.call("backward", correlated_dout(seed + 3, z, axis=1))
-        out[f"dgamma for a ({b}, {d}) input"] = layer.get("dgamma")
-        out[f"dbeta for a ({b}, {d}) input"] = layer.get("dbeta")
-    return out
-
-
-def instance_norm_fd_forward(s: Session) -> dict:
-    """The forward on the finite-difference check's input."""
-    seed, b, d = FD_CASE
-    return {"forward on the finite-difference input": norm_layer(s, "InstanceNorm1D", seed, d).call(
-        "forward", fd_input(seed, b, d))}
-
-
 test_Q1_forward_matches_reference = matches_reference("Q1_forward", 3, instance_norm_forward, rtol=1e-8)
 
 
@@ -66,13 +44,22 @@ def test_Q1_forward_keeps_float32_and_starts_at_identity_affine(kit: Kit) -> Non
                dtype=str(getattr(out, "dtype", "no array")))
 
 
-WIDE = (instance_norm_backward, 2e-3, 2e-3)
-test_Q1_backward_matches_reference = matches_reference("Q1_backward", 3, *WIDE)
-FD_CASE = (1201, 5, 6)
+# wide rows: a forward's N - 1 or eps placement moves these gradients by about 1e-4 of their size, a backward bug
+# by far more than the tolerances
+WIDE_CASES = ((1301, 3, 8000), (1302, 2, 6000))
+TIGHT = (partial(norm_backward_values, cls="InstanceNorm1D", cases=NORM_CASES, input_name="z"), 1e-7, 0.0)
+WIDE = (partial(norm_backward_values, cls="InstanceNorm1D", cases=WIDE_CASES, input_name="z", correlated_axis=1),
+        2e-3, 2e-3)
+FORWARDS = (instance_norm_forward, partial(norm_forward_values, cls="InstanceNorm1D", cases=NORM_CASES))
+
+
+@graded("Q1_backward", 3)
+def test_Q1_backward_matches_reference(kit: Kit) -> None:
+    """dz, dgamma and dbeta match the reference on hidden shapes (on wide rows, where your forward is wrong)."""
+    kit.compare_backward(TIGHT, FORWARDS, WIDE)
 
 
 @graded("Q1_backward", 3)
 def test_Q1_backward_matches_finite_differences(kit: Kit) -> None:
     """dz, dgamma and dbeta match finite differences of your own forward, where it is right."""
-    kit.own_gradients_or(lambda: layer_gradient_check(kit, "InstanceNorm1D", *FD_CASE), instance_norm_fd_forward,
-                         (WIDE,))
+    layer_gradient_check(kit, "InstanceNorm1D", 1201, 5, 6, FORWARDS[:1], WIDE)

@@ -1,15 +1,18 @@
 """Q6: BatchNorm1D in training and evaluation mode, its backward, and MLP_BN."""
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from autograder.graders.spiral_from_scratch import F64
-from autograder.graders.spiral_from_scratch.common import fd_input, is_subclass, layer_gradient_check, norm_layer
-from autograder.kit import Kit, correlated_dout, graded, matches_reference, normal
+from autograder.graders.spiral_from_scratch.common import (is_subclass, layer_gradient_check, norm_backward_values,
+                                                           norm_forward_values, norm_layer)
+from autograder.kit import Kit, graded, matches_reference, normal
 from autograder.sandbox import Session
 
 
-BN_CASES = [(6101, 9, 4), (6102, 40, 13)]
+BN_CASES = ((6101, 9, 4), (6102, 40, 13))
 
 
 def batchnorm_training(s: Session) -> dict:
@@ -39,34 +42,6 @@ def batchnorm_eval(s: Session) -> dict:
     return out
 
 
-# large batches: a forward's N - 1 or eps placement moves these gradients by about 1e-4 of their size, a backward
-# bug by far more than the tolerances
-WIDE_CASES = [(6111, 2000, 3), (6112, 1500, 2)]
-
-
-def batchnorm_backward(s: Session) -> dict:
-    """dx, dgamma and dbeta match the reference on large batches."""
-    out = {}
-    for seed, b, d in WIDE_CASES:
-        layer = norm_layer(s, "BatchNorm1D", seed, d, eps=1e-3)
-        x = normal(seed + 30, b, d, scale=3, shift=1)
-        layer.call("forward", x)
-        out[f"dx for ({b}, {d})"] = layer.call("backward", correlated_dout(seed + 31, x, axis=0))
-        out[f"dgamma for ({b}, {d})"] = layer.get("dgamma")
-        out[f"dbeta for ({b}, {d})"] = layer.get("dbeta")
-    return out
-
-
-FD_CASE = (6201, 6, 4)
-
-
-def batchnorm_fd_forward(s: Session) -> dict:
-    """The training-mode forward on the finite-difference check's input."""
-    seed, b, d = FD_CASE
-    return {"forward on the finite-difference input": norm_layer(s, "BatchNorm1D", seed, d).call(
-        "forward", fd_input(seed, b, d))}
-
-
 test_Q6_batchnorm_training_forward_and_running_statistics = matches_reference("Q6_batchnorm", 2, batchnorm_training,
                                                                               rtol=1e-8)
 
@@ -74,14 +49,25 @@ test_Q6_batchnorm_training_forward_and_running_statistics = matches_reference("Q
 test_Q6_batchnorm_eval_uses_running_statistics = matches_reference("Q6_batchnorm", 1, batchnorm_eval, rtol=1e-8)
 
 
-WIDE = (batchnorm_backward, 2e-3, 2e-3)
-test_Q6_batchnorm_backward_matches_reference = matches_reference("Q6_batchnorm", 1, *WIDE)
+# large batches: a forward's N - 1 or eps placement moves these gradients by about 1e-4 of their size, a backward
+# bug by far more than the tolerances
+WIDE_CASES = ((6111, 8000, 3), (6112, 6000, 2))
+TIGHT = (partial(norm_backward_values, cls="BatchNorm1D", cases=BN_CASES, input_name="x", eps=1e-3), 1e-7, 0.0)
+WIDE = (partial(norm_backward_values, cls="BatchNorm1D", cases=WIDE_CASES, input_name="x", correlated_axis=0,
+                eps=1e-3), 2e-3, 2e-3)
+FORWARDS = (batchnorm_training, partial(norm_forward_values, cls="BatchNorm1D", cases=BN_CASES, eps=1e-3))
+
+
+@graded("Q6_batchnorm", 1)
+def test_Q6_batchnorm_backward_matches_reference(kit: Kit) -> None:
+    """dx, dgamma and dbeta match the reference (on large batches, where your training-mode forward is wrong)."""
+    kit.compare_backward(TIGHT, FORWARDS, WIDE)
 
 
 @graded("Q6_batchnorm", 1)
 def test_Q6_batchnorm_backward_matches_finite_differences(kit: Kit) -> None:
     """dx, dgamma and dbeta match finite differences of your own training-mode forward, where it is right."""
-    kit.own_gradients_or(lambda: layer_gradient_check(kit, "BatchNorm1D", *FD_CASE), batchnorm_fd_forward, (WIDE,))
+    layer_gradient_check(kit, "BatchNorm1D", 6201, 6, 4, FORWARDS[:1], WIDE)
 
 
 @graded("Q6_batchnorm", 0.5)

@@ -115,7 +115,7 @@ def _untrained_runs(pairs, settings):
     accuracies."""
     lines = []
     for name, p_drop, model_class, history, train_acc, val_acc in pairs:
-        lines += [f"torch.manual_seed(0)",
+        lines += ["torch.manual_seed(0)",
                   f"{name} = {model_class}(in_dim=2, hidden_dim=64, out_dim=2, p_drop={p_drop})",
                   f"{history} = {{'loss': [0.3] * COMPARE_EPOCHS, 'train_acc': [0.9] * COMPARE_EPOCHS, "
                   f"'val_acc': [0.9] * COMPARE_EPOCHS}}",

@@ -35,6 +35,9 @@ MUTANTS = [
     Mutant("Q1_backward", "backward means taken over the batch axis", "Q1_solution",
            ((IN_RETURN, IN_RETURN.replace("dim=1", "dim=0")),
             (IN_RETURN_TAIL, IN_RETURN_TAIL.replace("dim=1", "dim=0")))),
+    Mutant("Q1_backward", "the gradient's mean taken over D - 1 (a 1/D-sized slip)", "Q1_solution",
+           ((IN_RETURN, "return inv_std * (dz_hat - dz_hat.sum(dim=1, keepdim=True) / (z_hat.shape[1] - 1)"),),
+           once=True),
     Mutant("Q1_backward", "parameter gradients averaged instead of summed over the batch", "Q1_solution",
            ((IN_DBETA, IN_DBETA.replace("sum", "mean")), (IN_DGAMMA, IN_DGAMMA.replace("sum", "mean")))),
 ]

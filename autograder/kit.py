@@ -260,8 +260,8 @@ def normal(seed: int, *shape: int, scale: float = 1.0, shift: float = 0.0) -> np
 
 
 def correlated_dout(seed: int, x: np.ndarray, axis: int) -> np.ndarray:
-    """An upstream gradient with a mean and a part along the normalized input over ``axis``, so that both
-    correction terms of a normalization's backward pass are of the same size as its main term."""
+    """An upstream gradient for ``x`` (N, D) with a mean and a part along ``x`` normalized over ``axis`` (0 or 1),
+    so that both correction terms of a normalization's backward pass are of the same size as its main term."""
     standardized = (x - x.mean(axis=axis, keepdims=True)) / x.std(axis=axis, keepdims=True)
     shape = [1, 1]
     shape[1 - axis] = x.shape[1 - axis]

@@ -23,10 +23,10 @@ import nbformat
 from tqdm import tqdm
 
 from autograder.assignments import Assignment, CourseError
-from autograder.check.mutants import Alternative, Hollow, Mutant, Verdict, catalogue_calls, judge, load_catalogue, \
-    load_hollow
+from autograder.check.mutants import (Alternative, Entry, Hollow, Mutant, Verdict, catalogue_calls, judge,
+                                     load_catalogue, load_hollow, points_lost)
 from autograder.notebook_scoring import NotebookRun, score_submission
-from autograder.results import SubmissionResult
+from autograder.results import SubmissionResult, TestResult
 from autograder.workers import Grading, run_parallel
 
 
@@ -87,18 +87,28 @@ def check(root: Path, assignments: list[Assignment], quick: bool = True, jobs: i
 
 
 def _run_catalogue(root: Path, grading: Grading, jobs: int, log) -> list[Verdict]:
-    entries, calls = [], []
-    for name, grader in grading.graders.items():
+    variants = {}
+    for name in grading.graders:
         mutants, alternatives = load_catalogue(root, name)
-        variants = [*mutants, *alternatives, *load_hollow(root, name)]
-        entries += variants
-        calls += catalogue_calls(grader.master_cells, name, variants)
-    verdicts: list[Verdict | None] = [None] * len(calls)
-    with tqdm(total=len(calls), unit="variant", desc="mutants", file=log) as bar:
+        variants[name] = [*mutants, *alternatives, *load_hollow(root, name)]
+    graded = _grade_variants(grading, variants, True, "mutants", jobs, log)
+    return [judge(entry, results) for _, entry, results in graded]
+
+
+def _grade_variants(grading: Grading, variants: dict[str, list[Entry]], stop_early: bool, desc: str, jobs: int,
+                    log) -> list[tuple[str, Entry, list[TestResult]]]:
+    """Each notebook's ``variants`` (mutants, alternatives, hollow answers) graded on ``jobs`` processes, in order:
+    (notebook, entry, its test results)."""
+    entries, calls = [], []
+    for name, chosen in variants.items():
+        entries += [(name, entry) for entry in chosen]
+        calls += catalogue_calls(grading.graders[name].master_cells, name, chosen, stop_early)
+    graded: list = [None] * len(calls)
+    with tqdm(total=len(calls), unit="variant", desc=desc, file=log) as bar:
         for index, results in run_parallel(grading, "grade_answers", calls, jobs):
-            verdicts[index] = judge(entries[index], results)
+            graded[index] = (*entries[index], results)
             bar.update()
-    return [v for v in verdicts if v is not None]
+    return graded
 
 
 @dataclass(frozen=True)
@@ -123,21 +133,11 @@ def prices(root: Path, assignment: Assignment, jobs: int = 2, only_once: bool = 
     """Every mutant of the assignment's catalogue (or those marked ``once``) graded to the end, without the early
     stop of ``course check``."""
     log = log or sys.stderr
-    found = []
     with Grading(root, assignment.name) as grading:
-        entries, calls = [], []
-        for name, grader in grading.graders.items():
-            chosen = [m for m in load_catalogue(root, name)[0] if m.once or not only_once]
-            entries += [(name, m) for m in chosen]
-            calls += catalogue_calls(grader.master_cells, name, chosen, stop_early=False)
-        with tqdm(total=len(calls), unit="mutant", desc=f"{assignment.name}: prices", file=log) as bar:
-            for index, results in run_parallel(grading, "grade_answers", calls, jobs):
-                lost: dict[str, float] = {}
-                for t in results:
-                    if t.score < t.max_score - 1e-9:
-                        lost[t.item] = lost.get(t.item, 0.0) + t.max_score - t.score
-                found.append(Price(*entries[index], lost))
-                bar.update()
+        variants = {name: [m for m in load_catalogue(root, name)[0] if m.once or not only_once]
+                    for name in grading.graders}
+        graded = _grade_variants(grading, variants, False, f"{assignment.name}: prices", jobs, log)
+    found = [Price(name, mutant, points_lost(results)) for name, mutant, results in graded]
     return sorted(found, key=lambda p: (p.notebook, p.mutant.item, p.mutant.description))
 
 

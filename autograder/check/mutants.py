@@ -142,6 +142,15 @@ def load_hollow(root: Path, notebook: str) -> list[Hollow]:
     return [h for module in _catalogue_modules(root, notebook) for h in getattr(module, "HOLLOW", [])]
 
 
+def points_lost(results: list[TestResult]) -> dict[str, float]:
+    """The points each item lost, for the items that lost any."""
+    lost: dict[str, float] = {}
+    for t in results:
+        if t.score < t.max_score - 1e-9:
+            lost[t.item] = lost.get(t.item, 0.0) + t.max_score - t.score
+    return lost
+
+
 def judge(entry: Entry, results: list[TestResult]) -> Verdict:
     broken = [t.name for t in results if t.message.startswith(GRADER_PROBLEM)]
     if broken:
@@ -150,9 +159,7 @@ def judge(entry: Entry, results: list[TestResult]) -> Verdict:
     if unshown:
         return Verdict(entry, tuple(results), "a hidden test wrote a message that is not a literal template, so "
                                               "students next to reference cells see none: " + "; ".join(unshown))
-    lost: dict[str, float] = {}
-    for t in results:
-        lost[t.item] = lost.get(t.item, 0.0) + t.max_score - t.score
+    lost = points_lost(results)
     if isinstance(entry, Alternative):
         failing = [f"{t.name}: {t.message}" for t in results if not t.passed]
         problem = "a correct variant lost points: " + "; ".join(failing) if failing else ""
@@ -163,9 +170,8 @@ def judge(entry: Entry, results: list[TestResult]) -> Verdict:
         problem = (f"scored {score:g} points of {question} (at most {entry.keeps:g} allowed): "
                    + "; ".join(f"{t.name} ({t.score:g})" for t in kept)) if score > entry.keeps + 1e-9 else ""
     else:
-        elsewhere = sorted(item for item, points in lost.items()
-                           if points > 0 and question_of(item) != entry.question)
-        if not lost.get(entry.item):
+        elsewhere = sorted(item for item in lost if question_of(item) != entry.question)
+        if entry.item not in lost:
             problem = f"survived: no points lost on {entry.item}"
         elif elsewhere:
             problem = f"also lost points outside {entry.question}: {', '.join(elsewhere)}"

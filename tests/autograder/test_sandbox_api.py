@@ -124,9 +124,10 @@ def test_without_namespaces_a_child_still_runs_limited_and_is_killed_with_all_it
         uid, kid = wire.receive(rpc, time.monotonic() + 20)["value"]
         assert (uid >= 2**30) == host.plan.own_uid and host.plan.own_uid != bool(notes)
         assert os.path.exists(f"/proc/{kid}")
+        # the child still waits on its open connection (closed, it would end by itself before the kill)
+        assert host.finish()["status"] == "killed by SIGKILL"
         rpc.close()
         os.close(output)
-        assert host.finish()["status"] == "killed by SIGKILL"
         assert not os.path.exists(f"/proc/{kid}") or "Z" in open(f"/proc/{kid}/stat").read().split()[2]
     finally:
         if host.plan.cgroups is not None:

@@ -10,16 +10,18 @@ Every loader returns a dict with ``X_train``, ``y_train``, ``X_val``, ``y_val``,
 ``X_test`` and ``y_test``; labels are always int64. The MNIST loaders (the real idx
 files, ``load_mnist``, or scikit-learn's digits laid out like MNIST,
 ``digits_as_mnist``; ``load_mnist_or_digits`` picks one) return the train and test
-splits only, as the MNIST lab uses them.
+splits only, as the MNIST lab uses them. Pickled CIFAR-10 batches are read as plain data
+only (``course_utils.safe_pickle``): a file that holds code is refused, never run.
 """
 from __future__ import annotations
 
 import os
-import pickle
 from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
+
+from course_utils import safe_pickle
 
 COURSE_ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,9 +68,12 @@ def _check_counts(**counts: int) -> None:
 
 
 def _read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """uint8 images (N, 32, 32, 3) and int64 labels (N,) of one pickled batch."""
+    """uint8 images (N, 32, 32, 3) and int64 labels (N,) of one pickled batch, read as plain data only."""
     with open(path, "rb") as f:
-        batch = pickle.load(f, encoding="latin1")
+        try:
+            batch = safe_pickle.load(f, encoding="latin1")
+        except safe_pickle.CodeInPickle as error:
+            raise safe_pickle.CodeInPickle(f"{path}: {error}") from None
     if not isinstance(batch, dict) or "data" not in batch or "labels" not in batch:
         raise ValueError(f"{path} is not a CIFAR-10 batch: expected a dict with 'data' and 'labels'")
     data = np.asarray(batch["data"], dtype=np.uint8)

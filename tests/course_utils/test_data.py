@@ -118,6 +118,60 @@ def test_load_cifar_batch_rejects_a_malformed_batch(tmp_path):
         load_cifar_batch(tmp_path / "bad")
 
 
+def python2_batch(data: np.ndarray, labels: list[int]) -> bytes:
+    """A batch as the CIFAR-10 site ships it: a dict pickled by Python 2 (protocol 2, numpy.core spelling)."""
+    batch = {"batch_label": "training batch 1 of 5", "labels": labels, "data": data,
+             "filenames": [f"img_{i}.png".encode() for i in range(len(labels))]}
+    return pickle.dumps(batch, protocol=2).replace(b"numpy._core.multiarray", b"numpy.core.multiarray")
+
+
+@pytest.mark.parametrize("protocol", [2, pickle.DEFAULT_PROTOCOL, pickle.HIGHEST_PROTOCOL])
+def test_load_cifar_batch_reads_plain_data_in_every_pickle_protocol(tmp_path, protocol):
+    data = np.arange(2 * 3072).reshape(2, 3072).astype(np.uint8)
+    raw = python2_batch(data, [4, 1]) if protocol == 2 else \
+        pickle.dumps({"data": data, "labels": np.array([4, 1]), "batch_label": b"x"}, protocol=protocol)
+    (tmp_path / "batch").write_bytes(raw)
+    X, y = load_cifar_batch(tmp_path / "batch")
+    assert np.array_equal(X, channels_last(data)) and y.tolist() == [4, 1]
+
+
+class Planted:
+    """Unpickling this runs ``function(*arguments)``: what a hostile data file does."""
+
+    def __init__(self, function, *arguments):
+        self.function, self.arguments = function, arguments
+
+    def __reduce__(self):
+        return self.function, self.arguments
+
+
+class Record:
+    """A plain class: unpickling its instances imports and calls whatever the file names."""
+
+
+@pytest.mark.parametrize("payload", ["os.system", "builtins.eval", "a class"])
+def test_load_cifar_batch_refuses_a_pickle_that_holds_code_without_running_it(tmp_path, payload):
+    marker = tmp_path / "ran"
+    planted = {"os.system": Planted(os.system, f"touch {marker}"),
+               "builtins.eval": Planted(eval, f"open({str(marker)!r}, 'w').close()"),
+               "a class": Planted(Path.touch, marker)}[payload]
+    with open(tmp_path / "batch", "wb") as f:
+        pickle.dump({"data": np.zeros((1, 3072), np.uint8), "labels": [0], "x": planted}, f, protocol=2)
+    with pytest.raises(pickle.UnpicklingError, match="this file holds code, not data: refusing to load it") as error:
+        load_cifar_batch(tmp_path / "batch")
+    assert str(tmp_path / "batch") in str(error.value)
+    assert not marker.exists()
+
+
+def test_the_plain_data_unpickler_refuses_an_instance_of_any_class():
+    from course_utils.safe_pickle import CodeInPickle, load
+
+    with pytest.raises(CodeInPickle, match=r"holds code, not data.*test_data\.Record"):
+        load(io.BytesIO(pickle.dumps([Record()])))
+    assert load(io.BytesIO(pickle.dumps({"a": (1, 2.5, 3j, {4}, frozenset(), bytearray(b"x"), range(2))}))) == \
+        {"a": (1, 2.5, 3j, {4}, frozenset(), bytearray(b"x"), range(2))}
+
+
 def test_load_cifar10_concatenates_the_five_training_batches(tmp_path):
     rows = write_fake_cifar(tmp_path / "c")
     X_train, y_train, X_test, y_test = load_cifar10(tmp_path / "c")

@@ -10,16 +10,24 @@ twice may mean either): imports anywhere (``import torch.nn.functional as F`` in
 function), assignments and loops over names, attribute chains and tuples
 (``F = torch.nn.functional``), ``getattr(x, "Tanh")``, ``x.__dict__["Tanh"]``,
 ``vars(x)["Tanh"]``, ``importlib.import_module("torch.nn")``, ``__import__("torch")``,
-``sys.modules["torch.nn"]``. Each resolved name is also looked up, without running
-anything, among the modules this process has imported, so that another route to a
-forbidden object or module (``torch.nn.modules.activation.Tanh``) breaks the rule too.
+``sys.modules["torch.nn"]``, string annotations (which ``typing.get_type_hints`` runs). Each
+resolved name is also looked up, without running anything, among the modules this process has
+imported (and the course's own modules, imported when named), and compared by identity, so that
+any route to a forbidden object or module breaks the rule too (``torch.nn.modules.activation.Tanh``,
+``course_utils.gradient_check.torch``; an attribute named like a forbidden package, ``x.torch``, is
+that package). A rule that names torch functions, or gives ``operators``, forbids every torch
+function, class, module and operator whose name holds one of them (``batch_norm``:
+``torch._native_batch_norm_legit``, ``torch.ops.aten.cudnn_batch_norm``...).
 
 What the check cannot follow breaks a rule of its own in every cell that has rules:
-``eval``, ``exec``, ``compile``, ``globals()``, ``locals()``, a computed attribute name on
-anything imported, a computed module name, a module on the way to a forbidden name used
-as a value (passed, stored in a container or an attribute, returned), what runs code it
-never sees (``timeit``, ``code``, ``pickle``, the import machinery, another process) and
-introspection that reaches objects by other paths (``__subclasses__``, frames, ``gc``...).
+``eval``, ``exec``, ``compile``, ``globals()``, ``locals()``, ``vars()`` and ``dir()`` without an
+argument, a computed attribute name on anything imported, a computed module name, a namespace
+(``sys.modules``, ``vars(m)``) used otherwise than by a constant key, ``getattr``, ``vars`` or
+``__import__`` passed on, a module that leads to a forbidden name by its attributes used as a value
+(passed, stored in a container or an attribute, returned), what runs code it never sees (``timeit``,
+``code``, a pickle: ``pickle`` and its kin under any name, ``numpy.load`` with ``allow_pickle``
+however given, ``torch.load``; the import machinery, another process) and introspection that
+reaches objects by other paths (``__subclasses__``, frames, ``gc``...), however reached.
 
 A rule may also set the child up at run time (``runtime``: code run before the cells of
 every test of a cell it applies to, such as ``torch.set_grad_enabled(False)`` for a rule
@@ -29,11 +37,13 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import inspect
+import re
 import sys
 import types
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Iterable
 
 UNFOLLOWABLE = ("this cell uses what the rule check cannot follow ({what}): write it with plain imports "
@@ -43,7 +53,11 @@ DYNAMIC = frozenset(p for name in ("eval", "exec", "compile", "globals", "locals
 INTROSPECTION = frozenset([
     "__subclasses__", "__mro__", "__bases__", "__base__", "__globals__", "__builtins__", "__code__",
     "__closure__", "__getattribute__", "__loader__", "__spec__", "__import__", "__reduce__", "__reduce_ex__",
-    "__self__", "__func__", "__wrapped__", "f_globals", "f_locals", "f_back", "gi_frame", "tb_frame",
+    "__self__", "__func__", "__wrapped__", "__getattr__", "f_globals", "f_locals", "f_builtins", "f_back",
+    "gi_frame", "cr_frame", "ag_frame", "tb_frame",
+    # what holds or reaches an unpickler, wherever a module re-exports it (``numpy.lib._npyio_impl.pickle``)
+    "pickle", "_pickle", "cPickle", "dill", "cloudpickle", "joblib", "marshal", "copyreg", "shelve", "Unpickler",
+    "_Unpickler", "read_pickle", "allow_pickle",
 ])
 # what runs code that the check never sees (from a string, a file, a pickle, another process) or reaches
 # objects by other paths than their names (frames, the garbage collector, the import machinery)
@@ -58,13 +72,35 @@ INTROSPECTION_MODULES = (
     "os.execlpe", "os.execvp", "os.execvpe", "os.spawnv", "os.spawnve", "os.spawnl", "os.spawnle", "os.spawnlp",
     "os.spawnlpe", "os.spawnvp", "os.spawnvpe", "traceback.walk_stack", "traceback.walk_tb",
     "traceback.StackSummary", "traceback.FrameSummary", "traceback.extract_stack", "traceback.extract_tb",
-    "torch.load", "torch.jit",
+    "torch.load", "torch.jit", "torch.serialization", "torch.package", "torch.hub", "torch.utils.model_zoo",
+    "torch.utils.cpp_extension", "_pickle", "cPickle", "dill", "cloudpickle", "joblib", "pandas.read_pickle",
+    "pandas.io.pickle", "yaml", "sympy", "__main__", "IPython", "get_ipython", "pydoc", "logging.config",
+    "unittest.mock", "importlib.metadata", "importlib._bootstrap", "importlib._bootstrap_external",
+    "_frozen_importlib", "_frozen_importlib_external", "_imp", "_ctypes", "cffi", "_xxsubinterpreters",
+    "_interpreters", "_posixsubprocess", "asyncio.subprocess", "asyncio.create_subprocess_exec",
+    "asyncio.create_subprocess_shell", "concurrent.futures.ProcessPoolExecutor", "string.Formatter",
+    "typing.get_type_hints", "typing.ForwardRef", "typing._eval_type",
 )
+# keywords that make a call run code or reach frames unless they are given a false constant
 INTROSPECTION_KEYWORDS = frozenset(["capture_locals", "allow_pickle"])
+# what unpickles when its keyword says so: the position of ``allow_pickle``, which a call must not reach
+PICKLE_POSITION = {"numpy.load": 2, "numpy.lib.format.read_array": 1, "numpy.lib.npyio.NpzFile": 2}
+# what reads the current namespace when called without an argument (``vars()``, ``dir()``)
+NAMESPACE_FUNCTIONS = frozenset(p for name in ("vars", "dir") for p in (name, f"builtins.{name}"))
+# the course's own packages: trusted, imported here when a cell names them, so that what they hold is known
+COURSE_PACKAGES = ("course_utils",)
 ATTRIBUTE_FUNCTIONS = frozenset(p for name in ("getattr", "setattr", "delattr", "hasattr")
                                 for p in (name, f"builtins.{name}"))
 IMPORT_FUNCTIONS = frozenset(["importlib.import_module", "__import__", "builtins.__import__"])
+# what the check follows only where it is called (or renamed): passed on, something else would call it
+CALL_ONLY = ATTRIBUTE_FUNCTIONS | IMPORT_FUNCTIONS | {"vars", "builtins.vars"}
+# where private built-ins of torch live: a rule's operators (and the torch functions it names) forbid every
+# name in these (and in every loaded torch module) that contains one of them
+TORCH_NAMESPACES = ("torch._C._VariableFunctions", "torch._C._nn")
 LOCAL = "<defined in the cell>"
+# ``Rule.operators`` of the usual rules: every torch operator, and the families of built-in layers
+EVERY_TORCH_OPERATOR = ("*",)
+NORMALIZATION_OPERATORS = ("batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm")
 MISSING = object()
 
 
@@ -72,50 +108,101 @@ MISSING = object()
 class Rule:
     """Something forbidden: any use of ``names`` (dotted paths, after resolving aliases), of an
     attribute or keyword in ``attributes``, or of a ``syntax`` node type (``ast.For``, say); ``runtime``:
-    code that sets a child up so that the forbidden thing fails even where the check cannot see it."""
+    code that sets a child up so that the forbidden thing fails even where the check cannot see it;
+    ``operators``: the torch operators that do the forbidden work, as parts of ATen operator names
+    (``"batch_norm"``; ``"*"``: every torch operator), which the child refuses however they are reached
+    (``autograder.sandbox.enforce``)."""
 
     reason: str
     names: tuple[str, ...] = ()
     attributes: tuple[str, ...] = ()
     syntax: tuple[type[ast.AST], ...] = ()
     runtime: str = ""
+    operators: tuple[str, ...] = ()
 
     @cached_property
     def objects(self) -> frozenset[int]:
-        """``id`` of every object a forbidden name leads to in this process."""
-        found = set()
-        for name in self.names:
+        """``id`` of every object a forbidden name (given or derived) leads to in this process."""
+        for root in {name.split(".")[0] for name in self.names}:
             try:
-                importlib.import_module(name.split(".")[0])
+                importlib.import_module(root)
             except ImportError:
                 continue
-            obj = lookup(name)
-            if obj is not MISSING:
-                found.add(id(obj))
-        return frozenset(found)
+        return frozenset(id(obj) for obj in map(find, self._names) if obj is not MISSING)
 
     @cached_property
     def _names(self) -> frozenset[str]:
-        return frozenset(self.names)
+        return frozenset(self.names) | _torch_names(self._patterns)
+
+    @cached_property
+    def _patterns(self) -> frozenset[str]:
+        """What names the torch work this rule forbids: its ``operators`` and the torch functions it names
+        (``torch.nn.functional.batch_norm``: ``batch_norm``), without underscores, in lower case."""
+        patterns = {_plain(p) for p in getattr(self, "operators", ())}
+        for name in self.names:
+            if name.startswith("torch.") and _import("torch") and \
+                    isinstance(find(name), (types.FunctionType, types.BuiltinFunctionType)):
+                patterns.add(_plain(name.rsplit(".", 1)[1]))
+        return frozenset(patterns)
+
+    @cached_property
+    def _packages(self) -> frozenset[str]:
+        """Forbidden packages (``torch``): an attribute of that name (``x.torch``) counts as the package."""
+        return frozenset(n for n in self._names if "." not in n and _is_module(lookup(n)))
+
+    @cached_property
+    def _way_paths(self) -> dict[int, tuple[str, ...]]:
+        """The paths of every module or namespace on the way to a forbidden name, by the ``id`` of its object."""
+        found: dict[int, tuple[str, ...]] = {}
+        for way in sorted(self._ways):
+            obj = find(way)
+            if obj is not MISSING:
+                found[id(obj)] = (*found.get(id(obj), ()), way)
+        return found
+
+    def _reaching(self) -> frozenset[int]:
+        """``id`` of every module from which module attributes lead to a forbidden object (``course_utils``,
+        which holds ``gradient_check``, which holds ``torch``), as loaded now."""
+        holders = _holders()
+        cached = self.__dict__.get("_reached")
+        if cached is None or cached[0] is not holders:
+            found, todo = set(), list(self.objects)
+            while todo:
+                for module in holders.get(todo.pop(), ()):
+                    if id(module) not in found:
+                        found.add(id(module))
+                        todo.append(id(module))
+            cached = self.__dict__["_reached"] = (holders, frozenset(found))
+        return cached[1]
 
     @cached_property
     def _ways(self) -> frozenset[str]:
         """Every module path on the way to a forbidden name (``torch``, ``torch.nn`` for ``torch.nn.Tanh``)."""
-        return frozenset(".".join(n.split(".")[:cut]) for n in self.names for cut in range(1, n.count(".") + 1))
+        return frozenset(".".join(n.split(".")[:cut]) for n in self._names for cut in range(1, n.count(".") + 1))
 
     def hit(self, path: str) -> bool:
         """Whether ``path`` names something this rule forbids: by its name, or because it or a module on its
         way is one of the forbidden objects, however reached (``torch.nn.modules.activation.F`` is
         ``torch.nn.functional``)."""
-        prefixes, objects = _prefixes(path), self.objects
-        return bool(self._names.intersection(prefixes)) or any(id(lookup(p)) in objects for p in prefixes)
+        prefixes, names, objects = _prefixes(path), self._names, self.objects
+        if names.intersection(prefixes) or self._packages.intersection(path.split(".")[1:]):
+            return True
+        for prefix in prefixes:
+            obj = find(prefix)
+            if id(obj) in objects:
+                return True
+            for way in self._way_paths.get(id(obj), ()):  # a namespace reached another way: its path, then the rest
+                if names.intersection(_prefixes(way + path[len(prefix):])):
+                    return True
+        return False
 
     def leads_to(self, path: str) -> bool:
         """Whether ``path`` is a module on the way to a forbidden name (``torch.nn`` for ``torch.nn.Tanh``)."""
-        obj = lookup(path)
-        if obj is not MISSING and not isinstance(obj, types.ModuleType):
+        obj = find(path)
+        if obj is not MISSING and not _is_module(obj):
             return False
-        return path in self._ways or (obj is not MISSING and obj.__name__ in self._ways)
+        return path in self._ways or (obj is not MISSING and (
+            vars(obj).get("__name__") in self._ways or id(obj) in self._way_paths or id(obj) in self._reaching()))
 
 
 def _prefixes(path: str) -> list[str]:
@@ -144,6 +231,114 @@ def lookup(path: str) -> Any:
     return obj
 
 
+def find(path: str) -> Any:
+    """``lookup``, after importing the modules of a course package on ``path`` (our own code, which cells may
+    name and which may hold what a rule forbids: ``course_utils.gradient_check.torch``)."""
+    obj = lookup(path)
+    if obj is MISSING and path.split(".")[0] in COURSE_PACKAGES and _import_course(path):
+        obj = lookup(path)
+    return obj
+
+
+@lru_cache(maxsize=4096)
+def _import_course(path: str) -> bool:
+    """Import the modules of a course package on ``path``; whether there was one to import."""
+    parts, imported = path.split("."), False
+    for cut in range(1, len(parts) + 1):
+        name = ".".join(parts[:cut])
+        if name in sys.modules:
+            continue
+        try:
+            if importlib.util.find_spec(name) is None:
+                break
+        except (ImportError, ValueError, AttributeError):
+            break
+        imported = _import(name) or imported
+    return imported
+
+
+def _import(name: str) -> bool:
+    try:
+        importlib.import_module(name)
+    except Exception:  # an optional package that is absent or broken: nothing of it can be looked up
+        return False
+    return True
+
+
+def _is_module(obj: Any) -> bool:
+    return issubclass(type(obj), types.ModuleType)  # type(), not isinstance: no __class__ of the object runs
+
+
+def _plain(name: str) -> str:
+    return name.replace("_", "").lower()
+
+
+@lru_cache(maxsize=64)
+def _torch_names(patterns: frozenset[str]) -> frozenset[str]:
+    """Every name of torch (in its modules, ``TORCH_NAMESPACES``, ``torch._VF`` and ``torch.ops``) of a function,
+    class or module whose name, without underscores and in lower case, contains one of ``patterns``
+    (``batchnorm``: ``torch._native_batch_norm_legit``, ``torch.nn.modules.batchnorm._BatchNorm``,
+    ``torch.ops.aten.cudnn_batch_norm``...); ``"*"``: all of torch. Computed once for each set of patterns."""
+    if "*" in patterns:
+        return frozenset(["torch"])
+    if not patterns:
+        return frozenset()
+    wanted = re.compile("|".join(map(re.escape, sorted(patterns))))
+    return frozenset(path for plain, path in _torch_index() if wanted.search(plain))
+
+
+@lru_cache(maxsize=1)
+def _torch_index() -> tuple[tuple[str, str], ...]:
+    """(plain name, path) of every function, class and module of torch, as loaded when first needed."""
+    if not _import("torch"):
+        return ()
+    spaces = {name: module for name, module in list(sys.modules.items())
+              if (name == "torch" or name.startswith("torch.")) and _is_module(module)}
+    spaces.update((name, lookup(name)) for name in TORCH_NAMESPACES)
+    found = []
+    for name, space in spaces.items():
+        if space is MISSING:
+            continue
+        for attr, value in list(vars(space if _is_module(space) or isinstance(space, type) else type(space)).items()):
+            if isinstance(attr, str) and (callable(value) or _is_module(value)):
+                found.append((_plain(attr), f"{name}.{attr}"))
+                if name == "torch._C._VariableFunctions":
+                    found.append((_plain(attr), f"torch._VF.{attr}"))
+    try:
+        operators = sys.modules["torch"]._C._dispatch_get_all_op_names()
+    except Exception:  # torch without this private listing: the names above still hold
+        operators = []
+    for operator in operators:
+        namespace, _, overload = operator.partition("::")
+        name = overload.split(".")[0]
+        found.append((_plain(name), f"torch.ops.{namespace}.{name}"))
+    return tuple(dict.fromkeys(found))
+
+
+_HOLDERS: list[Any] = [None, {}]  # the number of loaded modules when computed, and the holders
+
+
+def _holders() -> dict[int, list[types.ModuleType]]:
+    """The modules (loaded, or attributes of loaded ones) that hold each function, class or module as an
+    attribute, by its ``id``; computed again when more modules are loaded."""
+    if _HOLDERS[0] != len(sys.modules):
+        count, holders = len(sys.modules), {}
+        todo = [m for m in list(sys.modules.values()) if _is_module(m)]
+        seen = {id(m) for m in todo}
+        while todo:
+            module = todo.pop()
+            for value in list(vars(module).values()):
+                if _is_module(value):
+                    if id(value) not in seen:
+                        seen.add(id(value))
+                        todo.append(value)
+                elif not callable(value):
+                    continue
+                holders.setdefault(id(value), []).append(module)
+        _HOLDERS[:] = [count, holders]
+    return _HOLDERS[1]
+
+
 def forbidden_uses(source: str, rules: list[Rule], context: Iterable[str] = ()) -> list[str]:
     """Reasons for every rule that ``source`` breaks (empty when it breaks none, has no rules, or does not
     parse: then the cell fails when it runs). Code the parser cannot take otherwise (too deeply nested)
@@ -168,16 +363,42 @@ def forbidden_uses(source: str, rules: list[Rule], context: Iterable[str] = ()) 
 class _Check:
     def __init__(self, tree: ast.AST, context: list[ast.AST], rules: list[Rule]) -> None:
         self.rules = rules
+        self.unfollowable: list[str] = []
         self.nodes = list(ast.walk(tree))
+        self.nodes += [node for text in self._annotations(self.nodes) for node in ast.walk(text)]
         self.parents = {child: node for node in self.nodes for child in ast.iter_child_nodes(node)}
         self.bindings: dict[str, list[ast.AST | str]] = {}
-        self.unfollowable: list[str] = []
         self._resolving: set[int] = set()
         self._ways: dict[str, bool] = {}
+        self._found: dict[str, Any] = {}
         for node in [n for t in context for n in ast.walk(t) if isinstance(n, (ast.Import, ast.ImportFrom))]:
             self._bind(node)
         for node in self.nodes:
             self._bind(node)
+
+    def _annotations(self, nodes: list[ast.AST]) -> list[ast.AST]:
+        """The strings in annotations, parsed: ``typing.get_type_hints`` and what calls it evaluate them, so
+        they are code to check (a string that does not parse cannot run)."""
+        found, todo = [], [a for n in nodes for a in _annotation_slots(n)]
+        while todo:
+            strings = [c.value for a in todo for c in ast.walk(a) if isinstance(_constant(c), str)]
+            todo = []
+            for text in strings:
+                try:
+                    parsed = ast.parse(text.strip(), mode="eval")
+                except (SyntaxError, RecursionError, MemoryError, ValueError):
+                    continue
+                if len(found) > 1000:
+                    self.unfollowable.append("annotations nested too deeply to read")
+                    return found
+                found.append(parsed)
+                todo.append(parsed)
+        return found
+
+    def _find(self, path: str) -> Any:
+        if path not in self._found:
+            self._found[path] = find(path)
+        return self._found[path]
 
     # -------------------------------------------------------------- what names mean
 
@@ -242,7 +463,7 @@ class _Check:
         if isinstance(node, ast.Subscript):
             key, paths = _constant(node.slice), self.resolve(node.value)
             if isinstance(key, str):
-                return {key if p == "sys.modules" else f"{p[:-len('.__dict__')]}.{key}" if p.endswith(".__dict__")
+                return {key if self._modules(p) else f"{p[:-len('.__dict__')]}.{key}" if p.endswith(".__dict__")
                         else p for p in paths}
             return paths
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
@@ -278,11 +499,16 @@ class _Check:
                 attributes.add(node.attr)
             elif isinstance(node, ast.keyword) and node.arg:
                 attributes.add(node.arg)
-                if node.arg in INTROSPECTION_KEYWORDS:
+                if node.arg in INTROSPECTION_KEYWORDS and not _false(node.value):
                     self.unfollowable.append(f"{node.arg}=")
+            elif isinstance(node, ast.Dict):  # keywords to be unpacked: f(**{"allow_pickle": True})
+                self.unfollowable += [f"{k.value}=" for k, v in zip(node.keys, node.values)
+                                      if _constant(k) in INTROSPECTION_KEYWORDS and not _false(v)]
             if isinstance(node, ast.Call) and self.resolve(node.func) & ATTRIBUTE_FUNCTIONS and len(node.args) > 1 \
                     and isinstance(_constant(node.args[1]), str):
                 attributes.add(node.args[1].value)  # getattr(x, "grad") uses the attribute grad
+                if node.args[1].value in INTROSPECTION:
+                    self.unfollowable.append(node.args[1].value)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 used.update(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
                 used.add(node.module)
@@ -300,22 +526,88 @@ class _Check:
             self.unfollowable.append(f"{sorted(paths & DYNAMIC)[0]}()")
         if getattr(node, "attr", getattr(node, "id", None)) in INTROSPECTION:
             self.unfollowable.append(getattr(node, "attr", getattr(node, "id", "")))
-        reached = [p for p in paths if _under(p, INTROSPECTION_MODULES)]
+        reached = [p for p in paths if _under(p, INTROSPECTION_MODULES)] + \
+            [name for p in paths if (name := self._reaches_unfollowable(p))]
         if reached:
             self.unfollowable.append(min(reached))
         if isinstance(node, ast.Call):
-            function = self.resolve(node.func)
-            if function & ATTRIBUTE_FUNCTIONS and len(node.args) > 1 and not isinstance(_constant(node.args[1]), str) \
-                    and self._imported(node.args[0]):
-                self.unfollowable.append("a computed attribute name")
-            if function & IMPORT_FUNCTIONS and not (node.args and isinstance(_constant(node.args[0]), str)):
-                self.unfollowable.append("a computed module name")
-        if isinstance(node, ast.Subscript) and not isinstance(_constant(node.slice), str) and any(
-                p == "sys.modules" or p.endswith(".__dict__") for p in self.resolve(node.value)):
-            self.unfollowable.append("a computed attribute or module name")
-        if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load) \
-                and any(self._leads_to(p) for p in paths) and not self._followed(node):
+            self._check_call(node)
+        spaces = [p for p in paths if self._namespace(p)]
+        if spaces and not self._namespace_followed(node):
+            self.unfollowable.append(f"the namespace {min(spaces)} used as a value")
+        if not isinstance(node, (ast.Name, ast.Attribute)) or not isinstance(node.ctx, ast.Load):
+            return
+        if any(self._leads_to(p) for p in paths) and not self._followed(node):
             self.unfollowable.append(f"the module {min(paths)} used as a value")
+        pickler = self._pickle_position(paths)
+        called = sorted(paths & CALL_ONLY) + ([pickler[0]] if pickler else [])
+        if called and not self._called(node):
+            self.unfollowable.append(f"{called[0]} passed on")
+
+    def _check_call(self, node: ast.Call) -> None:
+        function = self.resolve(node.func)
+        unpacked = any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords)
+        if function & ATTRIBUTE_FUNCTIONS and (unpacked or len(node.args) > 1 and not isinstance(
+                _constant(node.args[1]), str) and self._imported(node.args[0])):
+            self.unfollowable.append("a computed attribute name")
+        if function & IMPORT_FUNCTIONS and (unpacked or not (node.args and isinstance(_constant(node.args[0]), str))):
+            self.unfollowable.append("a computed module name")
+        if function & NAMESPACE_FUNCTIONS and (unpacked or not node.args):
+            self.unfollowable.append(f"{min(function & NAMESPACE_FUNCTIONS)}()")
+        pickler = self._pickle_position(function)
+        if pickler and (unpacked or len(node.args) > pickler[1]):
+            self.unfollowable.append(f"{pickler[0]} with allow_pickle given by position or unpacked")
+
+    def _reaches_unfollowable(self, path: str) -> str | None:
+        """What the check cannot follow that ``path`` or a module on its way is, however reached."""
+        objects = _unfollowable_objects()
+        for prefix in _prefixes(path):
+            name = objects.get(id(self._find(prefix)))
+            if name is not None:
+                return name
+        return None
+
+    def _pickle_position(self, paths: set[str]) -> tuple[str, int] | None:
+        """The function that unpickles when ``allow_pickle`` says so, and the position of that argument."""
+        positions = _pickle_positions()
+        for path in sorted(paths):
+            if path in PICKLE_POSITION:
+                return path, PICKLE_POSITION[path]
+            if id(self._find(path)) in positions:
+                return positions[id(self._find(path))]
+        return None
+
+    def _modules(self, path: str) -> bool:
+        return path == "sys.modules" or self._find(path) is sys.modules
+
+    def _namespace(self, path: str) -> bool:
+        """Whether ``path`` is a table of names to objects: ``sys.modules`` or the ``__dict__`` of something
+        imported (``vars(torch.nn)``)."""
+        return self._modules(path) or path.endswith(".__dict__") and self._imported_path(path[:-len(".__dict__")])
+
+    def _namespace_followed(self, node: ast.AST) -> bool:
+        """A namespace read by a constant key (``vars(m)["Tanh"]``), or given another name."""
+        parent = self.parents.get(node)
+        if isinstance(parent, ast.Subscript) and parent.value is node:
+            return isinstance(_constant(parent.slice), str) and (
+                isinstance(parent.ctx, ast.Load) or not any(self._modules(p) for p in self.resolve(node)))
+        return self._aliased(node)
+
+    def _aliased(self, node: ast.AST) -> bool:
+        parent = self.parents.get(node)
+        if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and parent.value is node:
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            return all(isinstance(t, ast.Name) for t in targets)
+        if isinstance(parent, (ast.IfExp, ast.BoolOp)) and node is not getattr(parent, "test", None):
+            return self._aliased(parent)
+        return False
+
+    def _called(self, node: ast.AST) -> bool:
+        """A function in a place where the check sees its calls: called, or given another name."""
+        parent = self.parents.get(node)
+        if isinstance(parent, ast.Call):
+            return parent.func is node
+        return self._aliased(node)
 
     def _leads_to(self, path: str) -> bool:
         if path not in self._ways:
@@ -324,7 +616,12 @@ class _Check:
 
     def _imported(self, node: ast.AST) -> bool:
         """Whether ``node`` may stand for a module, or something in one, that the cell reaches by name."""
-        return any(p.split(".")[0] in sys.modules for p in self.resolve(node) if p != LOCAL)
+        return any(self._imported_path(p) for p in self.resolve(node))
+
+    @staticmethod
+    def _imported_path(path: str) -> bool:
+        root = path.split(".")[0]
+        return path != LOCAL and (root in sys.modules or root in COURSE_PACKAGES)
 
     def _followed(self, node: ast.AST) -> bool:
         """A module in a place the check follows: ``m.attr``, ``getattr(m, ...)``, ``alias = m``, a loop over
@@ -346,3 +643,43 @@ class _Check:
 
 def _constant(node: ast.AST) -> Any:
     return node.value if isinstance(node, ast.Constant) else None
+
+
+def _false(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and not node.value
+
+
+def _annotation_slots(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.arg):
+        return [node.annotation] if node.annotation else []
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return [node.returns] if node.returns else []
+    return [node.annotation] if isinstance(node, ast.AnnAssign) else []
+
+
+_UNFOLLOWABLE_OBJECTS: list[Any] = [None, {}]  # the number of loaded modules when computed, and the objects
+
+
+def _unfollowable_objects() -> dict[int, str]:
+    """What the check cannot follow (``INTROSPECTION_MODULES``, ``DYNAMIC``), by the ``id`` of its object here,
+    so that a module that re-exports it (``numpy.lib._npyio_impl.pickle``) reaches it too."""
+    if _UNFOLLOWABLE_OBJECTS[0] != len(sys.modules):
+        found = {}
+        for name in sorted(set(INTROSPECTION_MODULES) | DYNAMIC, reverse=True):
+            obj = lookup(name) if "." in name or name in sys.modules else MISSING
+            if obj is not MISSING and not isinstance(obj, (str, int, float, type(None))):
+                found[id(obj)] = name
+        _UNFOLLOWABLE_OBJECTS[:] = [len(sys.modules), found]
+    return _UNFOLLOWABLE_OBJECTS[1]
+
+
+_PICKLE_OBJECTS: list[Any] = [None, {}]
+
+
+def _pickle_positions() -> dict[int, tuple[str, int]]:
+    """``PICKLE_POSITION`` by the ``id`` of each function here (``numpy.lib._npyio_impl.load`` is ``numpy.load``)."""
+    if _PICKLE_OBJECTS[0] != len(sys.modules):
+        found = {id(obj): (name, position) for name, position in PICKLE_POSITION.items()
+                 if (obj := lookup(name)) is not MISSING}
+        _PICKLE_OBJECTS[:] = [len(sys.modules), found]
+    return _PICKLE_OBJECTS[1]

@@ -32,8 +32,9 @@ What the kit offers:
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -44,7 +45,7 @@ from autograder.rules import Rule
 from autograder.sandbox import Session, StudentException
 
 __all__ = ["Calibration", "Failure", "Given", "Judged", "Kit", "Probe", "Question", "Rule", "compare_values",
-           "correlated_dout", "graded", "labels", "matches_reference", "normal", "relative_error"]
+           "Forward", "correlated_dout", "graded", "labels", "matches_reference", "normal", "relative_error"]
 
 Probe = Callable[[Session], dict[str, Any]]
 Judged = tuple[Probe, float, float]  # a probe and the rtol and atol its values are compared with
@@ -93,17 +94,18 @@ class Kit:
             value = np.asarray(value)
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (np.ndarray, int, float, np.number)):
             if shape is None:
-                raise Failure("{what}: expected an array, got {kind}", what=what, kind=kind_of(value))
-            raise Failure("{what}: expected an array of shape {shape}, got {kind}", what=what,
-                          shape=Given(tuple(shape)), kind=kind_of(value))
+                raise Failure("{what}: expected an array, got something else", what=what, detail=kind_of(value))
+            raise Failure("{what}: expected an array of shape {shape}, got something else", what=what,
+                          shape=Given(tuple(shape)), detail=kind_of(value))
         array = np.asarray(value)
         if array.size > MAX_ELEMENTS:  # converted to float64 below, in the grader's memory
             raise Failure("{what}: the array has more than {limit} values", what=what, limit=Given(MAX_ELEMENTS))
         if array.dtype.kind not in "fiub":
-            raise Failure("{what}: expected numbers, got an array of {dtype}", what=what, dtype=str(array.dtype))
+            raise Failure("{what}: expected an array of numbers, got an array of something else", what=what,
+                          detail=f"dtype {array.dtype}")
         if shape is not None and array.shape != tuple(shape):
-            raise Failure("{what}: expected shape {shape}, got {got}", what=what, shape=Given(tuple(shape)),
-                          got=array.shape)
+            raise Failure("{what}: expected shape {shape}, got another shape", what=what, shape=Given(tuple(shape)),
+                          detail=f"shape {array.shape}")
         array = array.astype(np.float64)
         if not np.all(np.isfinite(array)):
             raise Failure("{what}: contains NaN or infinity", what=what)
@@ -114,8 +116,8 @@ class Kit:
         """A single finite number (a Python number or an array holding one element)."""
         array = cls.array(value, None, what)
         if array.size != 1:
-            raise Failure("{what}: expected a single number, got an array of shape {shape}", what=what,
-                          shape=array.shape)
+            raise Failure("{what}: expected a single number, got an array of another size", what=what,
+                          detail=f"shape {array.shape}")
         return float(array.reshape(()))
 
     def compare(self, probe: Probe, rtol: float, atol: float = 0.0) -> None:
@@ -136,20 +138,25 @@ class Kit:
             return False
         return True
 
+    def forward(self, plans: Callable[..., list[dict]], read: Callable[[Any], Any] | None = None) -> "Forward":
+        """A forward that ``gradient_check`` and ``gradients`` evaluate at every point in one request to the child:
+        ``plans(*args, **kwargs)`` gives the operations of one evaluation (``Remote.planned_set``,
+        ``planned_call``), the last one's value, passed through ``read``, being the forward's."""
+        return Forward(self.session, plans, read or (lambda value: value))
+
     def gradient_check(self, forward: Callable[[np.ndarray], Any], x: np.ndarray, dout: np.ndarray,
                        analytic: Any, what: str, rtol: float = 1e-7, h: float = 1e-5) -> None:
         """``analytic`` must equal the gradient of ``sum(forward(x) * dout)`` with respect to ``x``,
-        estimated by centered differences, ``forward`` being evaluated in the submission."""
+        estimated by centered differences, ``forward`` being evaluated in the submission (a ``Forward``: every
+        evaluation in one request)."""
         analytic = self.array(analytic, x.shape, what)
         x = np.array(x, dtype=np.float64)
         numeric = np.zeros_like(x)
+        points = (_moved(x, index, step) for index in np.ndindex(*x.shape) for step in (h, -h))
+        values = forward.many(points) if isinstance(forward, Forward) else (forward(point) for point in points)
         for index in np.ndindex(*x.shape):
-            old = x[index]
-            x[index] = old + h
-            plus = self.array(forward(x.copy()), dout.shape, "the forward pass during the gradient check")
-            x[index] = old - h
-            minus = self.array(forward(x.copy()), dout.shape, "the forward pass during the gradient check")
-            x[index] = old
+            plus, minus = (self.array(next(values), dout.shape, "the forward pass during the gradient check")
+                           for _ in range(2))
             numeric[index] = np.sum((plus - minus) * dout) / (2 * h)
         error = relative_error(analytic, numeric)
         self.expect(error <= rtol, "the gradient {what} disagrees with finite differences: relative error {error:.1e} "
@@ -162,8 +169,9 @@ class Kit:
         ``dout = np.ones(())``), ``forward`` being called with that one input changed. The names are the
         grader's (``"x"``, ``"W1"``, ``"gamma"``): failures name them."""
         for name in analytic:
-            self.gradient_check(lambda value, name=name: forward(**{**inputs, name: value}), inputs[name], dout,
-                                analytic[name], name, rtol, h)
+            one = forward.varying(name, inputs) if isinstance(forward, Forward) else \
+                lambda value, name=name: forward(**{**inputs, name: value})
+            self.gradient_check(one, inputs[name], dout, analytic[name], name, rtol, h)
 
     def forward_is_wrong(self, forwards: Sequence[Probe]) -> bool:
         """Whether the submission's forward disagrees with the reference on every probe of ``forwards``: the
@@ -217,7 +225,8 @@ class Kit:
         model.set("params", {name: 1.5 * value for name, value in params.items()})
         scaled = self.array(model.call("loss", X), None, "the scores")
         model.set("params", dict(params))
-        scores = self.array(model.call("loss", X), scaled.shape, "the scores")
+        scores = self.array(model.call("loss", X), None, "the scores")
+        self.expect(scores.shape == scaled.shape, "the scores change shape when the parameters change")
         self.expect(float(np.max(np.abs(scaled - scores), initial=0.0)) > 1e-6,
                     "the scores do not change when the parameters do: loss(X) should compute the scores from params")
         self.expect(len(scores) > 1 and float(np.max(np.abs(scores - scores[:1]))) > 1e-6,
@@ -228,9 +237,43 @@ class Kit:
         is at the label."""
         scores = self.array(logits, None, what)
         self.expect(scores.ndim == 2 and scores.shape[0] == len(labels),
-                    "{what}: expected scores of shape ({rows}, classes), got {shape}", what=what,
-                    rows=Given(len(labels)), shape=scores.shape)
+                    "{what}: expected scores of shape ({rows}, classes), got another shape", what=what,
+                    rows=Given(len(labels)), detail=f"shape {scores.shape}")
         return float(np.mean(np.argmax(scores, axis=1) == labels))
+
+
+class Forward:
+    """A forward of the submission that the kit evaluates at many points in one request (``Kit.forward``); called,
+    it is one evaluation, like a plain forward function."""
+
+    BATCH = 512  # evaluations per request at most, so that a reply stays small
+
+    def __init__(self, session: Session, plans: Callable[..., list[dict]], read: Callable[[Any], Any]) -> None:
+        self.session, self.plans, self.read = session, plans, read
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return next(self._evaluate([(args, kwargs)]))
+
+    def many(self, points: Iterable[Any]) -> Iterator[Any]:
+        """The forward at each of ``points`` (its one argument), in order, as a sequence of calls would give them:
+        the error of an evaluation that raised is raised when its value is reached."""
+        return self._evaluate(((point,), {}) for point in points)
+
+    def varying(self, name: str, inputs: dict[str, Any]) -> "Forward":
+        """This forward of keyword ``inputs`` as a function of ``inputs[name]`` alone."""
+        return Forward(self.session, lambda value: self.plans(**{**inputs, name: value}), self.read)
+
+    def _evaluate(self, calls: Iterable[tuple[tuple, dict]]) -> Iterator[Any]:
+        calls = iter(calls)
+        while chunk := list(itertools.islice(calls, self.BATCH)):
+            evaluations = [self.plans(*args, **kwargs) for args, kwargs in chunk]
+            values, error = self.session.batch([plan for plans in evaluations for plan in plans])
+            done = 0
+            for plans in evaluations:
+                done += len(plans)
+                if done > len(values):
+                    raise error
+                yield self.read(values[done - 1])
 
 
 @dataclass(frozen=True)
@@ -321,7 +364,7 @@ def compare_values(got: Any, expected: Any, label: str, rtol: float, atol: float
     """Compare a value from the submission with the reference's, recursively for lists and dicts."""
     if isinstance(expected, dict):
         if not isinstance(got, dict):
-            raise Failure("{label}: expected a dict, got {kind}", label=label, kind=kind_of(got))
+            raise Failure("{label}: expected a dict, got something else", label=label, detail=kind_of(got))
         for key, value in expected.items():
             if key not in got:
                 raise Failure("{label}: missing key {key}", label=label, key=key)
@@ -329,15 +372,15 @@ def compare_values(got: Any, expected: Any, label: str, rtol: float, atol: float
         return
     if isinstance(expected, (list, tuple)) and not _numeric_sequence(expected):
         if not isinstance(got, (list, tuple)) or len(got) != len(expected):
-            raise Failure("{label}: expected {count} values, got {kind}", label=label, count=Given(len(expected)),
-                          kind=kind_of(got))
+            raise Failure("{label}: expected {count} values, got something else", label=label,
+                          count=Given(len(expected)), detail=kind_of(got))
         for i, (g, e) in enumerate(zip(got, expected)):
             compare_values(g, e, f"{label}[{i}]", rtol, atol)
         return
     if isinstance(expected, (bool, str)) or expected is None:
         if got != expected:
-            raise Failure("{label}: expected {expected}, got {kind}", label=label, expected=repr(expected),
-                          kind=kind_of(got))
+            raise Failure("{label}: expected {expected}, got something else", label=label, expected=Given(expected),
+                          detail=kind_of(got))
         return
     want = np.asarray(expected, dtype=np.float64)
     have = Kit.array(got, want.shape, label)
@@ -347,6 +390,13 @@ def compare_values(got: Any, expected: Any, label: str, rtol: float, atol: float
     if error > rtol:
         raise Failure("{label}: relative error {error:.1e} against the reference (allowed {rtol:.0e})",
                       label=label, error=error, rtol=Given(rtol))
+
+
+def _moved(x: np.ndarray, index: tuple[int, ...], step: float) -> np.ndarray:
+    """A copy of ``x`` with the entry at ``index`` moved by ``step``."""
+    moved = x.copy()
+    moved[index] = x[index] + step
+    return moved
 
 
 def _numeric_sequence(value: Any) -> bool:

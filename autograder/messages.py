@@ -7,8 +7,14 @@ only what the grader wrote, whatever a child learned (a child may hold reference
 an earlier child through the machine it shares): the template must be a literal of the grader or of the kit; a
 string is shown only if the grader wrote it (a literal, or the name of a reference value); a number the grader
 chose (wrapped in ``Given``: a threshold, a tolerance, an expected size) is shown exactly if the grader or the
-reference holds it, and every other number coarsely: an error (``e`` format) as its power of ten, a fraction to
-one decimal, anything else to one significant digit up to 10000. A field carries a few bits at most.
+reference holds it, and so is a tuple of them (an expected shape). Of the child's values only a measure is shown,
+and coarsely: a number formatted as one (``e``, ``f`` or ``g``: an error, a fraction, an accuracy, a loss) as one
+of ``COARSE_VALUES`` words (an error as its power of ten, a fraction to one decimal, else a power-of-ten range);
+a number without such a format (a count, a length, a size), a tuple (a shape), an array or an object is withheld
+whatever it holds. So no child-chosen shape, length, dtype, key or count reaches a message: templates say "got
+another shape", "got something else" (``tests/autograder/test_messages.py`` scans every template for a field
+derived from the child). ``Failure(..., detail=...)`` adds words for the grader's author only (``str``), never for
+a student. ``information_bits`` bounds what a failing test's message can carry.
 """
 from __future__ import annotations
 
@@ -44,14 +50,17 @@ class Given:
 class Failure(AssertionError):
     """A check did not pass: ``message`` is a template whose ``{fields}`` come from ``values``."""
 
-    def __init__(self, message: str, **values: Any) -> None:
+    def __init__(self, message: str, /, detail: str = "", **values: Any) -> None:
         super().__init__(message)
         self.template = message
         self.values = values
+        self.detail = detail  # what the child sent, in words for the grader's author only (``str``)
 
     def __str__(self) -> str:
-        """Every field in full: for the grader's author (a debugger, a failing test), never for feedback."""
-        return self._fill(lambda value, spec: _show(value.value if isinstance(value, Given) else value, spec))
+        """Every field in full, and the detail: for the grader's author (a debugger, a failing test), never for
+        feedback."""
+        text = self._fill(lambda value, spec: _show(value.value if isinstance(value, Given) else value, spec))
+        return f"{text} [{clean(self.detail, 300)}]" if self.detail else text
 
     def render(self, known: "Vocabulary") -> str:
         """The message as a student may see it (see the module docstring)."""
@@ -82,20 +91,32 @@ def _show(value: Any, spec: str) -> str:
 
 
 def coarse(number: float, spec: str) -> str:
-    """``number`` to within a few bits: an error (``e`` format) as its power of ten from 1e-16 to 1e+02, a
-    fraction to one decimal, anything else to one significant digit below 10000."""
+    """``number`` as one of ``COARSE_VALUES`` words: an error (``e`` format) as its power of ten from 1e-16 to
+    1e+02, anything else to one decimal up to 1 in size, else the power-of-ten range it lies in below 10000."""
     if not math.isfinite(number):
         return "not finite"
     sign, size = ("-" if number < 0 else ""), abs(number)
-    if spec.endswith("e"):
+    if spec.endswith(("e", "E")):
         if size < 1e-16:
             return "below 1e-16"
         return f"about {sign}1e{min(2, math.floor(math.log10(size))):+03d}"
     if size <= 1:
-        return f"about {sign}{round(size, 1):.1f}"
+        return f"about {sign if round(size, 1) else ''}{round(size, 1):.1f}"
     if size >= 10_000:
         return "less than -10000" if sign else "more than 10000"
-    return f"about {sign}{float(f'{size:.0e}'):g}"
+    low = 10 ** min(3, math.floor(math.log10(size)))
+    return f"between {sign}{low:g} and {sign}{10 * low:g}"
+
+
+COARSE_VALUES = 40  # how many words ``coarse`` has for one format (test_messages counts them): 40 for an error
+MEASURES = ("e", "E", "f", "F", "g", "G", "%")  # formats that make a number a measure, shown coarsely
+
+
+def information_bits(messages: int, coarse_fields: int) -> float:
+    """What a failing test's message can carry, in bits, at most: which of its ``messages`` it is (the grader's
+    words: a template with the grader's values, or a sandbox error), ``coarse_fields`` coarse numbers of the
+    child's in it, and whether the child printed anything (the note ``engine.OUTPUT_NOTE``)."""
+    return math.log2(messages) + coarse_fields * math.log2(COARSE_VALUES) + 1
 
 
 NUMBER = (int, float, np.integer, np.floating)
@@ -118,14 +139,16 @@ class Vocabulary:
         if value is None or isinstance(value, (bool, np.bool_)):
             return str(bool(value) if value is not None else None)
         if isinstance(value, NUMBER):
-            exact = given and float(value) in self.numbers
-            return _show(value, spec) if exact else coarse(float(value), spec)
+            if given and float(value) in self.numbers:
+                return _show(value, spec)
+            # a number of the child's is shown only as a measure (a count or a size never is)
+            return coarse(float(value), spec) if given or spec.endswith(MEASURES) else WITHHELD
         if isinstance(value, str):
             return value if value in self.strings else WITHHELD
-        if isinstance(value, (tuple, list)) and len(value) <= 8 and all(isinstance(v, NUMBER) for v in value):
-            shown = ", ".join(self.show(Given(v) if given else v, "") for v in value)
+        if given and isinstance(value, tuple) and len(value) <= 8 and all(isinstance(v, NUMBER) for v in value):
+            shown = ", ".join(self.show(Given(v), "") for v in value)
             return f"({shown}{',' if len(value) == 1 else ''})"
-        return WITHHELD
+        return WITHHELD  # a shape, a list, an array, an object: never the child's
 
 
 @lru_cache(maxsize=None)

@@ -370,12 +370,18 @@ class Session:
         last = f"; its last output: {clean(outcome.output[-300:], 300)}" if outcome.output else ""
         return SandboxCrash("the process running your code ended unexpectedly", f"{outcome.status}{last}")
 
+    @staticmethod
+    def plan(op: str, name: str = "", target: Handle | None = None, args: tuple = (), kwargs: dict | None = None,
+             **extra: Any) -> dict:
+        """The message of one operation, as ``request`` sends it; ``batch`` sends many at once."""
+        return {"op": op, "name": name, "target": target.id if target else None, "args": list(_unwrap(args)),
+                "kwargs": _unwrap(kwargs or {}), **_unwrap(extra)}
+
     def request(self, op: str, name: str = "", target: Handle | None = None, args: tuple = (),
                 kwargs: dict | None = None, **extra: Any) -> Any:
         """Send one operation to the child and return its value; raise ``SandboxError`` if none came."""
         self.calls += 1
-        self._send({"op": op, "name": name, "target": target.id if target else None,
-                    "args": list(_unwrap(args)), "kwargs": _unwrap(kwargs or {}), **_unwrap(extra)})
+        self._send(self.plan(op, name, target, args, kwargs, **extra))
         reply = self._receive()
         if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
             raise self._fail(SandboxCrash("sent a malformed reply"))
@@ -399,6 +405,21 @@ class Session:
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
         """Call a function that the notebook defines: ``session.call("train_model", model, ...)``."""
         return self.request("call", function, None, args, kwargs)
+
+    def planned_call(self, function: str, *args: Any, **kwargs: Any) -> dict:
+        """``call``'s message, to send with others in one ``batch``."""
+        return self.plan("call", function, None, args, kwargs)
+
+    def batch(self, plans: list[dict]) -> tuple[list[Any], "StudentException | None"]:
+        """Send many operations (``plan``s: calls, gets, sets) in one round trip; the child runs them in order, as
+        if they came one by one. Their values, in order, and the error of the one that raised (``None`` if none
+        did; the operations after it did not run)."""
+        reply = self.request("batch", requests=list(plans))
+        values = reply.get("values") if isinstance(reply, dict) else None
+        error = reply.get("error") if isinstance(reply, dict) else None
+        if not isinstance(values, list) or len(values) > len(plans) or (error is None) != (len(values) == len(plans)):
+            raise self._fail(SandboxCrash("sent a malformed reply"))
+        return values, None if error is None else StudentException(error)
 
     def call_kept(self, function: str, *args: Any, **kwargs: Any) -> "Remote":
         """Call a function but keep its result in the child (a data set, say): a ``Remote`` comes back."""
@@ -448,6 +469,14 @@ class Remote:
     def call_kept(self, method: str, *args: Any, **kwargs: Any) -> "Remote":
         """Call a method but keep its result in the child; a ``Remote`` comes back."""
         return self.session.request("call", method, self.handle, args, kwargs, keep=True)
+
+    def planned_call(self, method: str, *args: Any, **kwargs: Any) -> dict:
+        """``call``'s message, to send with others in one ``Session.batch``."""
+        return self.session.plan("call", method, self.handle, args, kwargs)
+
+    def planned_set(self, attribute: str, value: Any) -> dict:
+        """``set``'s message, to send with others in one ``Session.batch``."""
+        return self.session.plan("set", attribute, self.handle, value=value)
 
     def get(self, attribute: str) -> Any:
         return self.session.request("get", attribute, self.handle)

@@ -3,8 +3,9 @@
 The first message from the grader is ``{"op": "load", "cells": [...]}``: the cells
 arrive here, after the fork, and never pass through the host. The reply says
 whether they all ran (or which one raised). Every later message is a call,
-``get``, ``set``, ``isinstance``, ``find``, ``seed`` or ``keep`` (a value the grader sends to stay
-here, such as a parameter dict the student's code updates in place); its reply carries a plain
+``get``, ``set``, ``isinstance``, ``find``, ``seed``, ``batch`` (many of these at once, in order) or
+``keep`` (a value the grader sends to stay here, such as a parameter dict the student's code updates in
+place); its reply carries a plain
 value or a handle to an object that stays here. Nothing in this process is
 trusted by the grader: it validates every reply itself.
 """
@@ -62,7 +63,22 @@ class Runtime:
     def answer(self, request: dict) -> Any:
         """The wire value of a request's result: a handle when the grader asked to keep it in the child."""
         value = self.dispatch(request)
+        if isinstance(value, Answered):
+            return value.value
         return self.keep(value) if request.get("keep") else self.export(value, 0)
+
+    def batch(self, requests: list) -> dict:
+        """Answer ``requests`` (calls, gets, sets) in order, as if they came one by one: the answers of those that
+        ran, and the error of the one that raised (the rest do not run)."""
+        values: list = []
+        for request in requests:
+            if not isinstance(request, dict) or request.get("op") == "batch":
+                raise ValueError("a batch holds single requests")
+            try:
+                values.append(self.answer(request))
+            except BaseException as exc:  # noqa: BLE001 - as ``serve`` does for a single request
+                return {"values": values, "error": describe(exc)}
+        return {"values": values, "error": None}
 
     def dispatch(self, request: dict) -> Any:
         op, name = request["op"], request.get("name", "")
@@ -92,6 +108,8 @@ class Runtime:
             from course_utils.model_tools import find_layers
 
             return find_layers(target, self.lookup(name))
+        if op == "batch":  # many requests in one round trip (a finite-difference check's evaluations)
+            return Answered(self.batch(request.get("requests", [])))
         raise ValueError(f"unknown operation {op!r}")
 
     def lookup(self, name: str) -> Any:
@@ -136,6 +154,13 @@ class Runtime:
         if isinstance(value, dict) and all(isinstance(k, str) and not k.startswith("$") for k in value):
             return {k: self.export(v, depth + 1) for k, v in value.items()}
         return self.keep(value)
+
+
+class Answered:
+    """A value already in wire form (``batch``'s), which ``answer`` sends as it is."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
 
 
 def describe(exc: BaseException) -> dict:

@@ -15,16 +15,17 @@ def make_kit(reference=None):
 
 
 @pytest.mark.parametrize("value, message", [
-    (None, "got None"),
-    ("text", "got a str"),
+    (None, "got something else [None]"),
+    ("text", "got something else [a str]"),
     (np.full((3, 2), np.nan), "NaN or infinity"),
     (np.full((3, 2), -np.inf), "NaN or infinity"),
-    (np.zeros((2, 3)), "expected shape (3, 2), got (2, 3)"),
-    (np.array(["a"]), "expected numbers"),
-    (True, "got a bool"),
+    (np.zeros((2, 3)), "expected shape (3, 2), got another shape [shape (2, 3)]"),
+    (np.array(["a"]), "expected an array of numbers"),
+    (True, "got something else [a bool]"),
 ])
 def test_array_rejects_what_a_submission_should_not_return(value, message):
-    with pytest.raises(Failure, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(Failure, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")
+                       .replace("]", r"\]")):
         Kit.array(value, (3, 2), "forward")
 
 
@@ -34,7 +35,7 @@ def test_array_accepts_numbers_and_returns_float64():
     with pytest.raises(Failure, match="single number"):
         Kit.number(np.ones(3), "loss")
     assert Kit.array([1.5, 2, np.float32(3)], (3,)).tolist() == [1.5, 2.0, 3.0]
-    with pytest.raises(Failure, match="got a list"):
+    with pytest.raises(Failure, match=r"got something else \[a list\]"):
         Kit.array([1.0, "x"], (2,))
 
 
@@ -162,13 +163,13 @@ def test_a_student_sees_only_the_graders_words_and_coarse_numbers():
                       what="validation accuracy", accuracy=0.7234, threshold=Given(0.85))
     assert failure.render(GRADER) == "validation accuracy: accuracy about 0.7, required at least 0.85"
     leaky = Failure("{name} has {count} layers", name="def forward(self, z): return secret", count=123456)
-    assert leaky.render(GRADER) == f"{WITHHELD} has more than 10000 layers"
+    assert leaky.render(GRADER) == f"{WITHHELD} has {WITHHELD} layers"  # a count of the child's: never shown
     assert Failure("{name} has {count} layers", name=("a", "b"), count=Given(3)).render(GRADER) == \
         f"{WITHHELD} has 3 layers"
     # a number the grader knows is shown exactly only where the grader chose it: the child cannot pick among them
-    assert Failure("{name} has {count} layers", name="x", count=3).render(GRADER) == f"{WITHHELD} has about 3 layers"
+    assert Failure("{name} has {count} layers", name="x", count=3).render(GRADER) == f"{WITHHELD} has {WITHHELD} layers"
     assert Failure("{name} has {count} layers", name="x", count=Given(7)).render(GRADER) == \
-        f"{WITHHELD} has about 7 layers"
+        f"{WITHHELD} has between 1 and 10 layers"
 
 
 def test_a_message_that_is_not_a_literal_template_is_not_shown():
@@ -184,15 +185,15 @@ def test_coarse_numbers_carry_a_few_bits_whatever_the_child_chooses():
     others = {coarse(x, ".3f") for x in draws} | {coarse(x, "") for x in draws}
     assert len(errors) <= 20 and len(others) <= 100
     assert coarse(3.2e-9, ".1e") == "about 1e-09" and coarse(0.7234, ".3f") == "about 0.7"
-    assert coarse(37, "") == "about 40" and coarse(1e300, "") == "more than 10000"
+    assert coarse(37, "") == "between 10 and 100" and coarse(1e300, "") == "more than 10000"
     assert coarse(float("nan"), "") == "not finite"
 
 
-def test_shapes_show_what_the_grader_chose_and_coarsen_the_rest():
+def test_shapes_show_what_the_grader_chose_and_withhold_the_rest():
     known = Vocabulary(frozenset({"{what}: expected shape {shape}, got {got}", "logits"}), frozenset({3.0, 2.0}))
     failure = Failure("{what}: expected shape {shape}, got {got}", what="logits", shape=Given((3, 2)),
                       got=(104, 101))
-    assert failure.render(known) == "logits: expected shape (3, 2), got (about 100, about 100)"
+    assert failure.render(known) == f"logits: expected shape (3, 2), got {WITHHELD}"
 
 
 def test_reference_names_and_scalars_become_showable_once_the_kit_has_seen_them():

@@ -114,8 +114,8 @@ def test_Q2_initialize_nn(kit: Kit) -> None:
         tensor = param_dict.call_kept("__getitem__", name)
         kit.expect(tensor.get("requires_grad") is True and tensor.get("is_leaf") is True,
                    "{name} should be a leaf tensor that requires grad after initialize_nn", name=name)
-    for layer, (kept, size) in enumerate(zip(stats_list, (h1, h2))):
-        current = read(kept)
+    for layer, size in enumerate((h1, h2)):
+        current = read(stats_list[layer])
         kit.expect(isinstance(current, dict), "layers_stats_list should still hold dicts")
         mean = kit.array(current.get("running_mean"), (size,), "running_mean")
         var = kit.array(current.get("running_var"), (size,), "running_var")

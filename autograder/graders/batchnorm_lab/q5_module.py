@@ -74,14 +74,14 @@ def test_Q5_buffers_and_parameters(kit: Kit) -> None:
                    "{name} should be a buffer (register_buffer), not a parameter", name=name)
         kit.expect(isinstance(state, dict) and name in state, "{name} should be in state_dict()", name=name)
         kit.expect(np.all(kit.array(buffers[name], (6,), name) == initial), "{name} should start at {initial}",
-                   name=name, initial=initial)
+                   name=name, initial=Given(initial))
         tensor = s.request("get", name, module.handle, keep=True)
         kit.expect(isinstance(tensor, Remote) and tensor.get("requires_grad") is False,
                    "{name} should not require grad", name=name)
     for name, initial in (("gamma", 1.0), ("beta", 0.0)):
         kit.expect(name in parameters, "{name} should be an nn.Parameter of the module", name=name)
         kit.expect(np.all(kit.array(parameters[name], (6,), name) == initial), "{name} should start at {initial}",
-                   name=name, initial=initial)
+                   name=name, initial=Given(initial))
 
 
 test_Q5_training_mode_matches_reference = matches_reference("Q5_module", 0.5, training_mode, rtol=1e-8)

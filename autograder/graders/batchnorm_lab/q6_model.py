@@ -124,8 +124,8 @@ def test_Q6_layers_and_init_weights(kit: Kit) -> None:
     shapes = {key: kit.array(value, None, "a parameter or buffer").shape for key, value in state.items()}
     got = Counter((_role(key), shape) for key, shape in shapes.items())
     for (role, shape), count in sorted(EXPECTED.items()):
-        kit.expect(got[role, shape] == count, "expected {count} {role} of shape {shape}, found {found}",
-                   count=Given(count), role=role, shape=Given(shape), found=got[role, shape])
+        kit.expect(got[role, shape] == count, "expected {count} {role} of shape {shape}, found another number",
+                   count=Given(count), role=role, shape=Given(shape), detail=f"found {got[role, shape]}")
     kit.expect(sum((got - EXPECTED).values()) == 0, "Model holds parameters or buffers that the task does not ask for")
     kit.expect(len(model.find("myBatchnorm")) == 2, "Model should hold two myBatchnorm layers")
     for role in ("weight", "bias"):  # U(-1, 1) has standard deviation 0.58; nn.Linear's default init far less

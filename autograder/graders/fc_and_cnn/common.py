@@ -112,10 +112,11 @@ def expect_layer_shapes(kit: Kit, cls: str, expected: dict[str, tuple[int, ...]]
     got = Counter((role, shapes[key]) for key, role in roles(shapes).items())
     want = Counter((role, expected[key]) for key, role in roles(expected).items())
     for (role, shape), count in sorted(want.items()):
-        kit.expect(got[role, shape] == count, "expected {count} {role} of shape {shape}, found {found}",
-                   count=Given(count), role=role, shape=Given(shape), found=got[role, shape])
+        kit.expect(got[role, shape] == count, "expected {count} {role} of shape {shape}, found another number",
+                   count=Given(count), role=role, shape=Given(shape), detail=f"found {got[role, shape]}")
     extra = sum((got - want).values())
-    kit.expect(not extra, "{extra} parameters or buffers that the table does not have", extra=extra)
+    kit.expect(not extra, "the model holds parameters or buffers that the table does not have",
+               detail=f"{extra} of them")
 
 
 def set_weights(model: Remote, seed: int) -> None:

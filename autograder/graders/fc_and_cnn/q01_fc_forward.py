@@ -35,6 +35,7 @@ def test_Q1_forward_returns_out_and_cache(kit: Kit) -> None:
                "fc_forward's output does not depend on w: it should compute x @ w + b")
     cache = result[1]
     kit.expect(isinstance(cache, tuple) and len(cache) == 3, "the cache should be (x, w, b)")
-    for name, sent, got in zip("xwb", (x, w, b), cache):
+    for index, (name, sent) in enumerate(zip("xwb", (x, w, b))):
+        got = cache[index]
         kit.expect(np.array_equal(kit.array(got, sent.shape, "an entry of the cache"), sent),
                    "the cache's {name} differs from the {name} passed in", name=name)

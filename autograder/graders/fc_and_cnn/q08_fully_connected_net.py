@@ -70,7 +70,7 @@ def test_Q8_initialization_per_layer(kit: Kit) -> None:
         expected = {f"{kind}{layer}" for layer in range(1, len(dims)) for kind in "Wb"}
         kit.expect(isinstance(params, dict) and set(params) == expected,
                    "for {layers} hidden layers, params should hold W1, b1, ... up to the output layer",
-                   layers=len(hidden))
+                   layers=Given(len(hidden)))
         for layer, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:]), start=1):
             kit.array(params[f"W{layer}"], (fan_in, fan_out), "a weight matrix")
             kit.expect(np.all(kit.array(params[f"b{layer}"], (fan_out,), "a bias") == 0),

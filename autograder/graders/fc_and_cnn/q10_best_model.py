@@ -11,7 +11,7 @@ def best_model_accuracy(kit: Kit, seed: int) -> float:
     kit.session.seed(seed)
     solver = kit.session.call("train_best_fc_model", training_data(HIDDEN_DRAW + seed))
     epochs = len(kit.array(solver.get("val_acc_history"), None, "val_acc_history"))
-    kit.expect(epochs <= 50, "trained for {epochs} epochs, at most 50 are allowed", epochs=epochs)
+    kit.expect(epochs <= 50, "trained for more than 50 epochs, at most 50 are allowed", detail=f"{epochs} epochs")
     return trained_val_accuracy(kit, solver, "FullyConnectedNet", HIDDEN_DRAW + seed)
 
 

@@ -20,13 +20,13 @@ def test_Q14_trains_a_batchnorm_cnn(kit: Kit) -> None:
     kit.expect(isinstance(model, Remote) and model.isinstance("CNNWithBatchNorm"),
                "bn_cnn should be a CNNWithBatchNorm")
     losses = kit.array(s.get("bn_cnn_losses"), None, "bn_cnn_losses")
-    kit.expect(losses.shape == (epochs,), "bn_cnn_losses holds {count} values, expected CNN_EPOCHS = {epochs}",
-               count=losses.size, epochs=Given(epochs))
+    kit.expect(losses.shape == (epochs,), "bn_cnn_losses should hold CNN_EPOCHS = {epochs} values",
+               epochs=Given(epochs), detail=f"shape {losses.shape}")
     # batch norm counts its training batches: as many as the master's run of the same epochs on the same data
     batches = int(kit.number(bn_cnn_run(s)["bn1 batches"], "bn1.num_batches_tracked"))
-    kit.expect(batches == int(want["bn1 batches"]), "bn_cnn saw {batches} training batches, but CNN_EPOCHS epochs "
-               "of train_cnn on the course data are {expected}", batches=batches,
-               expected=Given(int(want["bn1 batches"])))
+    kit.expect(batches == int(want["bn1 batches"]), "bn_cnn did not see the {expected} training batches that "
+               "CNN_EPOCHS epochs of train_cnn on the course data are", expected=Given(int(want["bn1 batches"])),
+               detail=f"{batches} batches")
 
 
 def bn_cnn_run(s: Session) -> dict:

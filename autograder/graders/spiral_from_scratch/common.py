@@ -68,27 +68,29 @@ def layer_gradient_check(kit: Kit, cls: str, seed: int, b: int, d: int, forwards
     layer.call("forward", z)
     analytic = {"z": layer.call("backward", dout), "gamma": layer.get("dgamma"), "beta": layer.get("dbeta")}
 
-    update = changed_only(layer.set, inputs)
+    update = changed_only(layer.planned_set, inputs)
 
-    def forward(z: np.ndarray, **parameters: np.ndarray):
-        update(**parameters)
-        return layer.call("forward", z)
+    def forward(z: np.ndarray, **parameters: np.ndarray) -> list[dict]:
+        return [*update(**parameters), layer.planned_call("forward", z)]
 
-    kit.own_gradients_or(lambda: kit.gradients(forward, inputs, dout, analytic),
+    kit.own_gradients_or(lambda: kit.gradients(kit.forward(forward), inputs, dout, analytic),
                          (*forwards, partial(fd_forward, cls=cls, seed=seed, b=b, d=d)), (wide,))
 
 
-def changed_only(send: Callable[[str, np.ndarray], object], inputs: dict[str, np.ndarray]) -> Callable[..., None]:
-    """For the forward of a gradient check on an object in the child: ``update(**values)`` sends (``send(name,
-    value)``) only the values that differ from the last ones sent, ``inputs`` at first: one remote call per
-    changed parameter rather than per parameter."""
+def changed_only(plan: Callable[[str, np.ndarray], dict], inputs: dict[str, np.ndarray]
+                 ) -> Callable[..., list[dict]]:
+    """For the forward of a gradient check on an object in the child (``Kit.forward``): ``update(**values)`` plans
+    (``plan(name, value)``, a ``planned_set``) only the values that differ from the last ones planned, ``inputs``
+    at first: one operation per changed parameter rather than per parameter."""
     current = dict(inputs)
 
-    def update(**values: np.ndarray) -> None:
+    def update(**values: np.ndarray) -> list[dict]:
+        plans = []
         for name, value in values.items():
             if value is not current[name]:
-                send(name, value)
+                plans.append(plan(name, value))
                 current[name] = value
+        return plans
 
     return update
 

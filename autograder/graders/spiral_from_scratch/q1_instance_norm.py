@@ -40,8 +40,8 @@ def test_Q1_forward_keeps_float32_and_starts_at_identity_affine(kit: Kit) -> Non
     kit.compare(instance_norm_float32, rtol=1e-5, atol=1e-6)
     x = np.array([[1, 2, 3, 4], [4, 0, 2, 1]], dtype=np.float32)
     out = kit.session.new("InstanceNorm1D", 4).call("forward", x)
-    kit.expect(getattr(out, "dtype", None) == np.float32, "a float32 input gave {dtype} output",
-               dtype=str(getattr(out, "dtype", "no array")))
+    kit.expect(getattr(out, "dtype", None) == np.float32, "a float32 input gave an output that is not float32",
+               detail=str(getattr(out, "dtype", "no array")))
 
 
 # wide rows: a forward's N - 1 or eps placement moves these gradients by about 1e-4 of their size, a backward bug

@@ -165,14 +165,14 @@ class Rule:
         which holds ``gradient_check``, which holds ``torch``), as loaded now."""
         holders = _holders()
         cached = self.__dict__.get("_reached")
-        if cached is None or cached[0] is not holders:
+        if cached is None or cached[0] != _HOLDERS[0]:
             found, todo = set(), list(self.objects)
             while todo:
                 for module in holders.get(todo.pop(), ()):
                     if id(module) not in found:
                         found.add(id(module))
                         todo.append(id(module))
-            cached = self.__dict__["_reached"] = (holders, frozenset(found))
+            cached = self.__dict__["_reached"] = (_HOLDERS[0], frozenset(found))
         return cached[1]
 
     @cached_property
@@ -534,7 +534,8 @@ class _Check:
             self._check_call(node)
         spaces = [p for p in paths if self._namespace(p)]
         if spaces and not self._namespace_followed(node):
-            self.unfollowable.append(f"the namespace {min(spaces)} used as a value")
+            self.unfollowable.append("sys.modules used as a value" if any(map(self._modules, spaces))
+                                     else "the __dict__ of something imported used as a value")
         if not isinstance(node, (ast.Name, ast.Attribute)) or not isinstance(node.ctx, ast.Load):
             return
         if any(self._leads_to(p) for p in paths) and not self._followed(node):

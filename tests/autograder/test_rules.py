@@ -197,6 +197,7 @@ def test_a_forbidden_module_reached_through_a_course_module_breaks_the_rule(sour
 @pytest.mark.parametrize("source, rules, reason", [
     ("from course_utils import gradient_check as g\nhelper(g)", CONV, UNFOLLOWED),  # a module on the way, passed on
     ("import course_utils\nhelper(course_utils)", CONV, UNFOLLOWED),
+    ("from course_utils.gradient_check import *", CONV, UNFOLLOWED),
     ("import course_utils.fast_layers as f\nw = f.np.lib.stride_tricks.as_strided(x, (2, 2), (8, 8))", CONV_NAIVE,
      "the naive layers are loops"),
     ("from course_utils import fast_layers\nw = fast_layers.as_strided(x, (2, 2), (8, 8))", CONV_NAIVE,
@@ -274,6 +275,7 @@ def test_a_rules_operators_complete_its_names_from_torch():
     "import numpy as np\nkw = dict(allow_pickle=1)\nx = np.load(path, **kw)",
     "import numpy as np\nargs = (path, None, True)\nx = np.load(*args)",
     "import numpy as np\nload = np.load\nx = load(path, None, True)",
+    "from numpy.lib._npyio_impl import load\nx = load(path, None, True)",  # the same function by another name
     "import numpy as np\nimport functools\nload = functools.partial(np.load, mmap_mode=None)",
     "import numpy as np\nx = list(map(np.load, [path], [None], [True]))",
     "import numpy\nx = numpy.lib.format.read_array(f, True)",

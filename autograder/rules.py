@@ -357,7 +357,22 @@ def forbidden_uses(source: str, rules: list[Rule], context: Iterable[str] = ()) 
             trusted.append(ast.parse(cell))
         except (SyntaxError, RecursionError, MemoryError, ValueError):
             continue
+    for node in (n for t in trusted for n in ast.walk(t)):  # what the child has loaded before the cell runs
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                _import_trusted(alias.name)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                _import_trusted(node.module, alias.name)
     return _Check(tree, trusted, rules).reasons()
+
+
+@lru_cache(maxsize=None)
+def _import_trusted(module: str, name: str = "*") -> None:
+    """Import what a trusted setup cell imports, as the child does, so that what it holds can be looked up
+    (``plt.np`` is numpy); a name imported from a module may be a submodule of it."""
+    if _import(module) and name != "*" and lookup(f"{module}.{name}") is MISSING:
+        _import(f"{module}.{name}")
 
 
 class _Check:

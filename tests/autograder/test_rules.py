@@ -325,3 +325,9 @@ def test_string_annotations_are_checked_as_code(source, reason):
 ])
 def test_correct_code_near_the_closed_routes_breaks_no_rule(source, rules):
     assert broken(source, rules) == []
+
+
+def test_what_the_setup_cells_import_is_looked_up_as_the_child_has_it():
+    source, setup = "w = plt.np.lib.stride_tricks.as_strided(x, (2, 2), (8, 8))", ["import matplotlib.pyplot as plt"]
+    assert any("the naive layers are loops" in r for r in forbidden_uses(source, CONV_NAIVE, context=setup))
+    assert forbidden_uses("plt.plot(x, y)\nz = np.maximum(x, 0)", CONV_NAIVE, context=setup) == []

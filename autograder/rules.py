@@ -12,12 +12,13 @@ function), assignments and loops over names, attribute chains and tuples
 ``vars(x)["Tanh"]``, ``importlib.import_module("torch.nn")``, ``__import__("torch")``,
 ``sys.modules["torch.nn"]``, string annotations (which ``typing.get_type_hints`` runs). Each
 resolved name is also looked up, without running anything, among the modules this process has
-imported (and the course's own modules, imported when named), and compared by identity, so that
-any route to a forbidden object or module breaks the rule too (``torch.nn.modules.activation.Tanh``,
-``course_utils.gradient_check.torch``; an attribute named like a forbidden package, ``x.torch``, is
-that package). A rule that names torch functions, or gives ``operators``, forbids every torch
-function, class, module and operator whose name holds one of them (``batch_norm``:
-``torch._native_batch_norm_legit``, ``torch.ops.aten.cudnn_batch_norm``...).
+imported (what the setup cells import and the course's own modules that a cell names are imported
+here first), and compared by identity, so that any route to a forbidden object or module breaks
+the rule too (``torch.nn.modules.activation.Tanh``, ``course_utils.gradient_check.torch``; an
+attribute named like a forbidden package, ``x.torch``, is that package). A rule that names torch
+functions, or gives ``operators``, forbids every torch function, class, module and operator whose
+name holds one of them (``batch_norm``: ``torch._native_batch_norm_legit``,
+``torch.ops.aten.cudnn_batch_norm``...).
 
 What the check cannot follow breaks a rule of its own in every cell that has rules:
 ``eval``, ``exec``, ``compile``, ``globals()``, ``locals()``, ``vars()`` and ``dir()`` without an

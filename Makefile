@@ -24,7 +24,7 @@ demo: $(STAMP)
 	$(VENV)/bin/course release
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
 	$(VENV)/bin/course class $(ASSIGNMENT) $(DEMO)/submissions
-	$(VENV)/bin/course grade $(ASSIGNMENT) $(DEMO)/submissions --out $(DEMO)/results --jobs 2
+	$(VENV)/bin/course grade $(ASSIGNMENT) $(DEMO)/submissions --class-folder --out $(DEMO)/results --jobs 2
 
 # Prove every assignment fit to release: notebooks run, masters score full marks, blank releases zero, every
 # mutant caught and every alternative kept.

@@ -72,9 +72,11 @@ def _grade(args: argparse.Namespace) -> int:
     from autograder.grade import format_summary, grade
 
     root = course_root()
-    results = grade(root, load_assignment(root, args.assignment), args.submissions, args.out, jobs=args.jobs)
+    results = grade(root, load_assignment(root, args.assignment), args.submissions, args.out, jobs=args.jobs,
+                    class_folders=args.class_folder)
     print(format_summary(results))
-    print(f"wrote {args.out / 'grades.csv'} and results.json + feedback.txt for {len(results)} student(s)")
+    print(f"wrote {args.out / 'grades.csv'} and {args.out / 'students'}/<id>/results.json + feedback.txt for "
+          f"{len(results)} student(s)")
     return 0
 
 
@@ -154,8 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     grading = commands.add_parser("grade", help="score submissions with the hidden graders")
     grading.add_argument("assignment")
     grading.add_argument("submissions", nargs="+", type=Path,
-                         help="a student's .ipynb, a student's folder, or a folder of those")
-    grading.add_argument("--out", type=Path, required=True, help="folder for results.json, feedback and grades.csv")
+                         help="one student each: their .ipynb (the id is its name) or their folder (the id is the "
+                              "folder's name)")
+    grading.add_argument("--class-folder", action="store_true",
+                         help="each path is a folder of students: every notebook and folder in it is one student")
+    grading.add_argument("--out", type=Path, required=True,
+                         help="folder for grades.csv and students/<id>/ (results.json, feedback.txt)")
     grading.add_argument("--jobs", type=int, default=1, help="submissions graded side by side (default 1)")
     grading.set_defaults(run=_grade)
 

@@ -26,8 +26,8 @@ from autograder.kit import Kit, Probe
 from autograder.messages import Failure, vocabulary
 from autograder.results import ManualItem, SubmissionResult, TestResult
 from autograder.rules import Rule, forbidden_uses
-from autograder.sandbox import Sandbox, SandboxConfig, SandboxError, SandboxFailure
-from autograder.submissions import Answers, Unreadable, parse_answers, read_submission
+from autograder.sandbox import RuleBroken, Sandbox, Session, SandboxConfig, SandboxError, SandboxFailure
+from autograder.submissions import EMPTY_SHA256, Answers, parse_answers, read_answers
 from autograder.notebook import grade_id, question_of, source
 
 OUTPUT_NOTE = ("hidden tests show neither what your code printed nor the text of its errors: run the "
@@ -67,6 +67,15 @@ class Grader:
         return [*((f"rule_{index}", code) for index, code in enumerate(runtime)),
                 *((name, student[name] if name in test.cells else self.master_cells[name])
                   for name in self.cell_order if name in test.cells or name in test.needs)]
+
+    def operator_rules(self, test: GradedTest) -> list[Rule]:
+        """The rules of the test's cells that the child enforces on torch's operators, in a fixed order."""
+        return list(dict.fromkeys(rule for cell in test.cells for rule in self.rules.get(cell, []) if rule.operators))
+
+    def session(self, sandbox: Sandbox, test: GradedTest, cells: dict[str, str]) -> Session:
+        """A child for ``test`` holding ``cells_for(test, cells)``, refusing what its rules forbid at run time."""
+        return sandbox.session(self.cells_for(test, cells), test.limits(), test.arrays,
+                               tuple(rule.operators for rule in self.operator_rules(test)))
 
     @property
     def questions(self) -> list[str]:
@@ -135,8 +144,7 @@ class References:
             if self._sandbox is None:
                 self._sandbox = Sandbox(self.grader.sandbox_config())
             try:
-                with self._sandbox.session(self.grader.cells_for(test, self.grader.master_cells),
-                                           test.limits(), test.arrays) as session:
+                with self.grader.session(self._sandbox, test, self.grader.master_cells) as session:
                     self.values[key] = probe(session)
             except (SandboxError, Failure) as exc:
                 raise RuntimeError(f"the master notebook fails probe {key}: {exc}") from None
@@ -162,6 +170,9 @@ def run_test(grader: Grader, test: GradedTest, student: Answers | dict[str, str]
     except Failure as exc:
         message = exc.render(vocabulary(grader.module.__name__).with_reference(kit.labels, kit.numbers)) or \
             "check failed"
+    except RuleBroken as exc:
+        rules = grader.operator_rules(test)
+        message = f"rule broken: {rules[exc.index].reason}" if exc.index < len(rules) else "rule broken"
     except SandboxError as exc:
         message = exc.describe()
     except SandboxFailure as exc:
@@ -177,7 +188,7 @@ def run_test(grader: Grader, test: GradedTest, student: Answers | dict[str, str]
 
 def new_kit(grader: Grader, test: GradedTest, student: Answers, sandbox: Sandbox, references: References) -> Kit:
     """The kit of one test: its child (started on first use) holds the cells ``Grader.cells_for`` names."""
-    return Kit(lambda: sandbox.session(grader.cells_for(test, student.cells), test.limits(), test.arrays),
+    return Kit(lambda: grader.session(sandbox, test, student.cells),
                lambda probe: references.get(probe, test))
 
 
@@ -233,41 +244,47 @@ def grade_answers(grader: Grader, answers: Answers | dict[str, str], sandbox: Sa
     return results
 
 
-def grade_notebook(grader: Grader, path: Path | None, student: str, sandbox: Sandbox, references: References,
-                   questions: set[str] | None = None, folder: Path | None = None) -> SubmissionResult:
-    """Grade the notebook at ``path`` (``None``: not submitted; found from ``folder`` without following
-    links): one ``TestResult`` per hidden test (of ``questions`` only, if given). Whatever the file holds
-    or the grading meets, the result has every test, each with its score and reason."""
+def grade_notebook(grader: Grader, submitted: Path | Answers | None, student: str, sandbox: Sandbox,
+                   references: References, questions: set[str] | None = None,
+                   folder: Path | None = None) -> SubmissionResult:
+    """Grade a notebook: the file at ``submitted`` (found from ``folder`` without following links), answers
+    read already (``Answers``: each file is read once per batch), or ``None`` (not submitted): one ``TestResult``
+    per hidden test (of ``questions`` only, if given). Whatever the file holds or the grading meets, the result
+    has every test, each with its score and reason."""
     start = time.perf_counter()
-    data, problem = b"", ""
+    digest, problem = EMPTY_SHA256, ""
     tests = [t for t in grader.tests if questions is None or t.question in questions]
-    if path is None:
+    if submitted is None:
         problem = f"no {grader.notebook.path.name} found in the submission"
     else:
         try:
-            data, answers = _answers(path, folder)
-            results = grade_answers(grader, answers, sandbox, references, questions=questions)
-        except Unreadable as exc:
-            problem = f"your notebook could not be read: {exc}"
+            answers = submitted if isinstance(submitted, Answers) else _answers(grader, submitted, folder)
+            digest, problem = answers.sha256 or digest, answers.unreadable
+            if not problem:
+                results = grade_answers(grader, answers, sandbox, references, questions=questions)
         except Exception as exc:  # noqa: BLE001 - one student's submission never stops the batch
             problem = f"{GRADER_PROBLEM}: this submission could not be graded ({type(exc).__name__})"
     if problem:
         results = [TestResult(t.name, t.item, 0.0, t.points, problem, t.visibility) for t in tests]
+    notes = [problem] * bool(problem) + [f"{SANDBOX_NOTE}{note}" for note in sorted(sandbox.notes)]
     return SubmissionResult(student, grader.assignment, results, list(grader.manual), time.perf_counter() - start,
-                            hashlib.sha256(data).hexdigest(),
-                            [problem] * bool(problem) + [f"{SANDBOX_NOTE}{note}" for note in sorted(sandbox.notes)])
+                            digest, notes)
 
 
-_last_read: dict[tuple, tuple[bytes, Answers]] = {}
+_last_read: dict[tuple, Answers] = {}
 
 
-def _answers(path: Path, folder: Path | None) -> tuple[bytes, Answers]:
-    """The file's bytes and answers, parsed once per worker even when it grades the file question by
-    question (the cache holds the last file, keyed by what ``stat`` says of it)."""
-    info = path.lstat()
-    key = (str(path), str(folder), info.st_ino, info.st_size, info.st_mtime_ns)
+def _answers(grader: Grader, path: Path, folder: Path | None) -> Answers:
+    """The answers of the file at ``path`` (a master, a release: a batch reads students' files itself), read
+    once per worker even when it grades the file question by question (the cache holds the last file, keyed
+    by what ``stat`` says of it)."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return read_answers(path, folder, set(grader.master_cells))  # which says why it cannot be read
+    key = (str(path), str(folder), info.st_ino, info.st_size, info.st_mtime_ns, grader.notebook.name)
     if key not in _last_read:
-        data = read_submission(path, folder)
+        answers = read_answers(path, folder, set(grader.master_cells))
         _last_read.clear()
-        _last_read[key] = (data, parse_answers(data))
+        _last_read[key] = answers
     return _last_read[key]

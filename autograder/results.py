@@ -138,15 +138,26 @@ class SubmissionResult:
 
 
 def gradebook_csv(results: list[SubmissionResult], questions: list[str]) -> str:
-    """One row per student: points per question, the auto-graded total, and manual points still to grade."""
+    """One row per student: points per question, the auto-graded total, and manual points still to grade. No
+    cell starts like a spreadsheet formula (see ``spreadsheet_safe``), and every cell is quoted."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", *questions, "auto_score", "auto_max", "manual_pending", "seconds"])
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)  # a CR in a cell stays in its cell
+    rows = [["student", *questions, "auto_score", "auto_max", "manual_pending", "seconds"]]
     for r in sorted(results, key=lambda r: r.student):
         table = r.by_question()
-        writer.writerow([r.student, *(f"{table.get(q, (0.0, 0.0))[0]:g}" for q in questions), f"{r.score:g}",
-                         f"{r.max_score:g}", f"{sum(m.max_score for m in r.manual):g}", f"{r.execution_time:.1f}"])
+        rows.append([r.student, *(f"{table.get(q, (0.0, 0.0))[0]:g}" for q in questions), f"{r.score:g}",
+                     f"{r.max_score:g}", f"{sum(m.max_score for m in r.manual):g}", f"{r.execution_time:.1f}"])
+    writer.writerows([[spreadsheet_safe(cell) for cell in row] for row in rows])
     return buffer.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell`` with a ``'`` in front if it starts with what a spreadsheet reads as a formula (OWASP's rule for
+    CSV injection: ``=``, ``+``, ``-``, ``@``, tab, carriage return); the csv module quotes the rest."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -483,14 +483,14 @@ def _timed(command: list[str], cwd: Path, marks: dict[str, str]) -> tuple[float,
 def run_course_grade(subs: list[Submission], folder: Path, out: Path, jobs: int) -> CommandRun:
     course = BIN / "course"
     command = [str(course)] if course.exists() else [sys.executable, "-m", "autograder.cli"]
-    command += ["grade", ASSIGNMENT, str(folder), "--out", str(out), "--jobs", str(jobs)]
+    command += ["grade", ASSIGNMENT, str(folder), "--class-folder", "--out", str(out), "--jobs", str(jobs)]
     load = os.getloadavg()[0]
     wall, seen, cpu = _timed(command, ROOT, {"first progress": f"{ASSIGNMENT}:"})
     phases = {"start-up": seen["first progress"]} if "first progress" in seen else {}
     per, scores = {}, {}
     rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").open())}  # results.json rounds
     for sub in subs:
-        result = SubmissionResult.from_gradescope(json.loads((out / sub.student / "results.json").read_text()))
+        result = SubmissionResult.from_gradescope(json.loads((out / "students" / sub.student / "results.json").read_text()))
         per[sub.student] = float(rows[sub.student]["seconds"])
         scores[sub.student] = f"{result.score:g}/{result.max_score:g}"
     return CommandRun(f"course grade --jobs {jobs}", wall, phases, per, scores, cpu, load)

@@ -1,18 +1,27 @@
 """``course grade``: score submissions with the hidden graders and write the gradebook.
 
-For every student, ``OUT/<student>/results.json`` (Gradescope's schema) and
-``OUT/<student>/feedback.txt``; for the batch, ``OUT/grades.csv``. A student
-whose results.json was written for the same submission by the same graders
-(``grader_digest``: the assignment's grader package and master notebooks, the
-engine, the helpers) is not graded again, so an interrupted batch resumes where
-it stopped, and a batch run again after a grader fix grades everyone anew.
+Who is graded is said by the command line, never by what a student hands in: each path named is one
+student, a notebook (the id is its name without ``.ipynb``) or a folder (the id is the folder's name);
+with ``class_folders``, each path is a folder whose entries (notebooks and folders, not hidden ones) are
+the students. A student's folder gives exactly one submission: its only notebook, whatever its name; of
+several, the one named like the master; else the student gets a result that says why. Ids are made safe
+(``student_id``); two submissions with one id give that id an error result and cost no one else.
+
+For the batch, ``OUT/grades.csv``; for every student, ``OUT/students/<id>/results.json`` (Gradescope's
+schema) and ``OUT/students/<id>/feedback.txt``, so that no id names a file of the gradebook. Each notebook
+is read and parsed once per batch, here, and workers get the answer cells a question's tests load. A student
+whose results.json was written for the same submission by the same graders (``grader_digest``: the
+assignment's grader package and master notebooks, the engine, the helpers) is not graded again, so an
+interrupted batch resumes where it stopped, and a batch run again after a grader fix grades everyone anew.
 """
 from __future__ import annotations
 
 import hashlib
 import heapq
 import json
+import re
 import sys
+import unicodedata
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,62 +32,117 @@ from autograder.assignments import Assignment, CourseError
 from autograder.engine import GRADER_PROBLEM, SANDBOX_NOTE
 from autograder.results import SubmissionResult, gradebook_csv, write_atomically
 from autograder.sandbox import clean
-from autograder.submissions import Unreadable, read_submission
+from autograder.submissions import EMPTY_SHA256, Answers, parse_answers, read_answers
 from autograder.workers import Grading, Workers, merge, require_full_marks
 
 Files = dict[str, Path | None]
+STUDENTS = "students"  # OUT/students/<id>/: per-student files, apart from the gradebook's
+MAX_ID = 64
+DUPLICATE = ("{count} submissions were found for this student id, so none was graded: please tell your "
+             "instructor")
 
 
 @dataclass(frozen=True)
 class Submission:
-    """A student's notebook files, and the folder named on the command line (or holding the file named
-    there) below which no symbolic link is followed when they are read."""
+    """A student's notebook files, the folder named on the command line (or holding the file named there)
+    below which no symbolic link is followed when they are read, and why nothing of it can be graded ("" when
+    it can)."""
 
     files: Files
     folder: Path
+    problem: str = ""
 
 
-def discover(assignment: Assignment, paths: list[Path]) -> dict[str, Submission]:
-    """Students and their notebook files. A path is a student's ``.ipynb`` (the student is its stem), a
-    student's folder (one holding a notebook named like the assignment's; the student is the folder's
-    name), or a folder of such files and folders. In a student's folder a single notebook of another
-    name is taken when the assignment has one notebook. Links inside the folders are listed like files
-    and folders, and refused with a reason when they are read."""
-    names = {nb.path.name for nb in assignment.notebooks}
-    students: dict[str, Submission] = {}
+def student_id(name: str) -> str:
+    """A safe id for a student known by ``name`` (a file or folder name): letters, digits and ``_ . @ + -``
+    (accents dropped), starting with a letter, a digit or ``_``, at most 64 characters. A name that had to
+    change gets 8 hex digits of its hash, so that two names never become one id."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    safe = re.sub(r"[^A-Za-z0-9_.@+-]+", "_", plain).lstrip(".@+-")[:MAX_ID]
+    if safe == name and safe:
+        return safe
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    return f"{safe[:MAX_ID - 9] or 'student'}_{digest}"
 
-    def add(student: str, files: Files, origin: Path, folder: Path) -> None:
-        if student in students:
-            raise CourseError(f"two submissions for student {student!r} (the second is {origin})")
-        students[student] = Submission(files, folder)
 
-    def student_folder(folder: Path) -> Files:
-        notebooks = _notebooks(folder)
-        files: Files = {nb.name: folder / nb.path.name if _entry(folder / nb.path.name) else None
-                        for nb in assignment.notebooks}
-        if len(assignment.notebooks) == 1 and files[assignment.notebooks[0].name] is None and len(notebooks) == 1:
-            files[assignment.notebooks[0].name] = notebooks[0]
-        return files
-
+def discover(assignment: Assignment, paths: list[Path], class_folders: bool = False, out: Path | None = None,
+             log=None) -> dict[str, Submission]:
+    """Students by id and their submissions (see the module's docstring). ``out`` (the results folder) is
+    never taken for a student. Links inside the folders are listed like files and folders, and refused with a
+    reason when they are read. Only what the instructor names can be an instructor error."""
+    log = log or sys.stderr
+    found: list[tuple[str, Path, Submission]] = []  # (the name the student is known by, where, their submission)
+    ignored = 0
     for path in paths:
-        if path.is_file():
+        if class_folders:
+            if not path.is_dir():
+                raise CourseError(f"{path} is not a folder (with --class-folder, each path is a folder of students)")
+            for entry in sorted(path.iterdir()):
+                if entry.name.startswith((".", "_")) or (out is not None and entry.resolve() == out.resolve()):
+                    continue
+                if entry.suffix == ".ipynb" and _entry(entry):
+                    found.append((entry.stem, entry, Submission(_single_file(assignment, entry), path)))
+                elif entry.is_dir():
+                    found.append((entry.name, entry, _student_folder(assignment, entry, path)))
+                else:
+                    ignored += 1
+        elif path.is_dir():
+            found.append((path.name, path, _student_folder(assignment, path, path)))
+        elif path.is_file():
             if path.suffix != ".ipynb":
                 raise CourseError(f"{path} is not a notebook (.ipynb)")
-            add(path.stem, _single_file(assignment, path), path, path.parent)
-        elif path.is_dir():
-            notebooks = _notebooks(path)
-            if any(p.name in names for p in notebooks):
-                add(path.name, student_folder(path), path, path)
-                continue
-            for notebook in notebooks:
-                add(notebook.stem, _single_file(assignment, notebook), notebook, path)
-            for folder in _folders(path):
-                add(folder.name, student_folder(folder), folder, path)
+            found.append((path.stem, path, Submission(_single_file(assignment, path), path.parent)))
         else:
             raise CourseError(f"{path}: no such file or folder")
-    if not students:
-        raise CourseError("no submission found in " + ", ".join(str(p) for p in paths))
+    if not any(s.problem or any(s.files.values()) for _, _, s in found):
+        hint = "" if class_folders else " (to grade each folder in it as a student, add --class-folder)"
+        raise CourseError("no submission found in " + ", ".join(str(p) for p in paths) + hint)
+    if ignored:
+        print(f"{ignored} entries that are neither a notebook nor a folder were ignored", file=log)
+    return _by_id(found, log)
+
+
+def _by_id(found: list[tuple[str, Path, Submission]], log) -> dict[str, Submission]:
+    """Submissions by safe id; an id that two of them share (ignoring case, as some file systems do) gets an
+    error result for each of its spellings, and the others are graded as usual."""
+    groups: dict[str, list[tuple[str, str, Path, Submission]]] = {}
+    for name, where, submission in found:
+        safe = student_id(name)
+        groups.setdefault(safe.casefold(), []).append((safe, name, where, submission))
+    students: dict[str, Submission] = {}
+    renamed = [(name, safe) for group in groups.values() for safe, name, _, _ in group if safe != name]
+    if renamed:
+        print(f"{len(renamed)} student id(s) made safe: " + ", ".join(
+            f"{clean(name, 40)!r} -> {safe}" for name, safe in renamed[:5]) + (", ..." if len(renamed) > 5 else ""),
+              file=log)
+    for group in groups.values():
+        if len(group) == 1:
+            safe, _, _, submission = group[0]
+            students[safe] = submission
+            continue
+        print(f"warning: {len(group)} submissions have the student id {group[0][0]} (ignoring case), so it gets "
+              "an error result: " + ", ".join(clean(str(where), 100) for _, _, where, _ in group), file=log)
+        for safe, _, _, submission in group:
+            students[safe] = Submission({}, submission.folder, DUPLICATE.format(count=len(group)))
     return dict(sorted(students.items()))
+
+
+def _student_folder(assignment: Assignment, folder: Path, base: Path) -> Submission:
+    """A student's folder: the notebook named like each master, or the only notebook of a one-notebook
+    assignment, whatever its name; several notebooks, none named so, are one reason for every test. A folder
+    that is a link is not looked into: reading refuses its files."""
+    if folder.is_symlink():
+        return Submission({nb.name: folder / nb.path.name for nb in assignment.notebooks}, base)
+    notebooks = _notebooks(folder)
+    by_name = {p.name: p for p in notebooks}
+    files: Files = {nb.name: by_name.get(nb.path.name) for nb in assignment.notebooks}
+    if len(notebooks) == 1 and len(files) == 1:
+        files = {name: notebooks[0] for name in files}
+    if notebooks and not any(files.values()):
+        names = ", ".join(nb.path.name for nb in assignment.notebooks)
+        return Submission(files, base, f"your folder holds {len(notebooks)} notebooks and none is named like the "
+                                       f"assignment's ({names}), so none was graded")
+    return Submission(files, base)
 
 
 def _entry(path: Path) -> bool:
@@ -87,11 +151,7 @@ def _entry(path: Path) -> bool:
 
 
 def _notebooks(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.ipynb") if _entry(p) and not p.name.startswith("."))
-
-
-def _folders(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    return sorted(p for p in folder.iterdir() if p.suffix == ".ipynb" and not p.name.startswith(".") and _entry(p))
 
 
 def _single_file(assignment: Assignment, path: Path) -> Files:
@@ -108,15 +168,26 @@ def _private_folders(root: Path, out: Path, paths: list[Path]) -> tuple[str, ...
     return tuple(sorted(str(f) for f in folders if not any(f == n or f in n.parents for n in needed)))
 
 
-def fingerprint(submission: Submission) -> str:
-    def digest(path: Path | None) -> str:
+def read(submission: Submission, wanted: dict[str, set[str]]) -> dict[str, Answers | None]:
+    """Each notebook of the submission read and parsed, once for the batch (``None``: not submitted); only the
+    answer cells the master has (``wanted``, by notebook) are kept. Nothing here stops the batch."""
+    if submission.problem:
+        return {}
+    found: dict[str, Answers | None] = {}
+    for name, path in submission.files.items():
         try:
-            data = read_submission(path, submission.folder) if path is not None else b""
-        except (Unreadable, OSError):
-            data = b""
-        return hashlib.sha256(data).hexdigest()
+            found[name] = None if path is None else read_answers(path, submission.folder, wanted[name])
+        except Exception as exc:  # noqa: BLE001 - one student's file never stops the batch (a MemoryError, say)
+            found[name] = Answers(unreadable=f"{GRADER_PROBLEM}: this submission could not be read "
+                                             f"({type(exc).__name__})")
+    return found
 
-    return ",".join(digest(p) for p in submission.files.values())
+
+def fingerprint(submission: Submission, answers: dict[str, Answers | None]) -> str:
+    """What a student's result was graded from: the digests of their files' bytes, or the reason none was."""
+    if submission.problem:
+        return "refused:" + hashlib.sha256(submission.problem.encode()).hexdigest()
+    return ",".join(a.sha256 if a is not None else EMPTY_SHA256 for a in answers.values())
 
 
 def grader_digest(assignment: Assignment, package: Path = Path(__file__).resolve().parents[1]) -> str:
@@ -135,28 +206,48 @@ def grader_digest(assignment: Assignment, package: Path = Path(__file__).resolve
     return digest.hexdigest()
 
 
-def _finished(folder: Path, submission: Submission, graders: str) -> SubmissionResult | None:
+@dataclass
+class Pending:
+    """A student to grade: their submission, their notebooks' answers (read once) and what they were read from."""
+
+    submission: Submission
+    answers: dict[str, Answers | None]
+    fingerprint: str
+
+
+def _finished(folder: Path, fingerprint: str, graders: str) -> SubmissionResult | None:
     try:
         result = SubmissionResult.from_gradescope(json.loads((folder / "results.json").read_text()))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return result if result.submission_sha256 == fingerprint(submission) and result.graded_with == graders else None
+    return result if result.submission_sha256 == fingerprint and result.graded_with == graders else None
 
 
-def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs: int = 1,
-          log=None) -> list[SubmissionResult]:
+def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs: int = 1, log=None,
+          class_folders: bool = False) -> list[SubmissionResult]:
+    """Grade the students ``paths`` name (see the module's docstring) and write their results to ``out``."""
     log = log or sys.stderr
-    students = discover(assignment, paths)
+    students = discover(assignment, paths, class_folders, out, log)
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (out / STUDENTS).mkdir(mode=0o700, exist_ok=True)
     graders = grader_digest(assignment)
-    done = {s: r for s, submission in students.items() if (r := _finished(out / s, submission, graders)) is not None}
-    todo = [s for s in students if s not in done]
+    wanted = {nb.name: set(parse_answers(nb.path.read_bytes()).cells) for nb in assignment.notebooks}
+    done: dict[str, SubmissionResult] = {}
+    todo: dict[str, Pending] = {}
+    for student, submission in students.items():
+        answers = read(submission, wanted)
+        mark = fingerprint(submission, answers)
+        kept = _finished(out / STUDENTS / student, mark, graders)
+        if kept is not None:
+            done[student] = kept
+        else:
+            todo[student] = Pending(submission, answers, mark)
     if done:
         print(f"{len(done)} submission(s) already graded in {out}: kept", file=log)
     if todo:
         grading = Grading(root, assignment.name, hide=_private_folders(root, out, paths))
         try:
-            _grade_batch(grading, {s: students[s] for s in todo}, out, jobs, done, graders, log)
+            _grade_batch(grading, todo, out, jobs, done, graders, log)
         finally:
             grading.close()
     results = [done[s] for s in students]
@@ -172,35 +263,47 @@ def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs
     return results
 
 
-def _grade_batch(grading: Grading, students: dict[str, Submission], out: Path, jobs: int,
+def _grade_batch(grading: Grading, students: dict[str, Pending], out: Path, jobs: int,
                  done: dict[str, SubmissionResult], graders: str, log) -> None:
     """Grade ``students`` one question at a time, spread over ``jobs`` processes: each question of the master
     first, then that question for every student, with the reference values the master's run computed (so no
-    worker computes them again). Units wait in a queue, the costliest first (a question costs what the master's
-    run of it cost), so that no long unit is left for the end while the other workers idle. A student's results
-    are written once all their questions are graded and the master scored every point."""
+    worker computes them again). A unit carries the answer cells its question's tests load, read once for the
+    batch. Units wait in a queue, the costliest first (a question costs what the master's run of it cost), so
+    that no long unit is left for the end while the other workers idle. A student's results are written once
+    all their questions are graded and the master scored every point; a student whose submission cannot be
+    graded at all gets their result here, with every test and the reason."""
     parts: dict[str, list[SubmissionResult]] = {}
     finished: list[SubmissionResult] = []
     master_ok = False
     order = grading.test_order()
     limits = {q: sum(t.timeout for g in grading.graders.values() for t in g.tests if t.question == q)
               for q in grading.questions}
+    loads = {q: {name: {c for t in g.tests if t.question == q for c in t.cells} for name, g in grading.graders.items()}
+             for q in grading.questions}
+    for student, pending in list(students.items()):
+        if pending.submission.problem:
+            refused = {name: Answers(unreadable=pending.submission.problem) for name in grading.graders}
+            finished.append(_marked(grading.grade_student(student, refused), pending, graders))
+            del students[student]
     queue = [(-limits[q], "", q, None) for q in grading.questions]  # a heap of (-cost, student, question, refs)
     heapq.heapify(queue)
     print("grading the master notebook with the batch (it must score every point)...", file=log)
-    with tqdm(total=len(students), unit="submission", file=log, desc=grading.assignment.name) as bar, \
-            Workers(grading, jobs) as workers:
-        pending: dict = {}
-        while queue or pending:
-            while queue and len(pending) <= jobs:
+    with tqdm(total=len(students) + len(finished), unit="submission", file=log,
+              desc=grading.assignment.name) as bar, Workers(grading, jobs) as workers:
+        running: dict = {}
+        while queue or running:
+            while queue and len(running) <= jobs:
                 _, student, question, references = heapq.heappop(queue)
-                future = workers.submit("grade_master_question", question) if not student else workers.submit(
-                    "grade_student", student, students[student].files, {question}, students[student].folder,
-                    references)
-                pending[future] = (student, question)
-            complete, _ = wait(pending, return_when=FIRST_COMPLETED)
+                if not student:
+                    future = workers.submit("grade_master_question", question)
+                else:
+                    answers = {name: a if a is None else a.only(loads[question].get(name, ()))
+                               for name, a in students[student].answers.items()}
+                    future = workers.submit("grade_student", student, answers, {question}, None, references)
+                running[future] = (student, question)
+            complete, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in complete:
-                student, question = pending.pop(future)
+                student, question = running.pop(future)
                 if not student:
                     part, references = future.result()
                     for name in students:
@@ -216,14 +319,18 @@ def _grade_batch(grading: Grading, students: dict[str, Submission], out: Path, j
                     require_full_marks(result)
                     master_ok = True
                 else:
-                    result.submission_sha256 = fingerprint(students[student])
-                    result.graded_with = graders
-                    finished.append(result)
+                    finished.append(_marked(result, students.pop(student), graders))
             while master_ok and finished:
                 result = finished.pop()
-                result.write(out / result.student)
+                result.write(out / STUDENTS / result.student)
                 done[result.student] = result
                 bar.update()
+
+
+def _marked(result: SubmissionResult, pending: Pending, graders: str) -> SubmissionResult:
+    result.submission_sha256 = pending.fingerprint
+    result.graded_with = graders
+    return result
 
 
 def format_summary(results: list[SubmissionResult]) -> str:

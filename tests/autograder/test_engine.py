@@ -86,13 +86,13 @@ def test_one_students_submission_that_breaks_the_grader_costs_that_student_only(
     from autograder import engine
     from autograder.engine import GRADER_PROBLEM, References, grade_notebook
 
-    def broken(data):
+    def broken(path, folder=None, wanted=None):
         raise MemoryError("the parser ran out of memory")
 
     grader = load_grader(NOTEBOOK, spiral_notebook)
     path = tmp_path / "x.ipynb"
     path.write_text("{}")
-    monkeypatch.setattr(engine, "parse_answers", broken)
+    monkeypatch.setattr(engine, "read_answers", broken)
     result = grade_notebook(grader, path, "xena", SimpleNamespace(notes=set()), References(grader))
     assert len(result.tests) == len(grader.tests) and result.score == 0
     assert all(t.message == f"{GRADER_PROBLEM}: this submission could not be graded (MemoryError)"

@@ -417,7 +417,8 @@ def test_a_batch_with_hostile_submissions_writes_no_line_of_the_master_and_nobod
         receiver = knowing(channel).replace("SECRET = ", f"SECRET = {markers[name]!r} + ", 1)
         submission(folder, name, {"Q5_solution": attack, "Q4_solution": receiver})
     shutil.copy(ROOT / "source" / NB / f"{NB}.ipynb", folder / "honest.ipynb")
-    results = grade(ROOT, load_assignment(ROOT, NB), [folder], tmp_path / "out", jobs=2, log=open(os.devnull, "w"))
+    results = grade(ROOT, load_assignment(ROOT, NB), [folder], tmp_path / "out", jobs=2, log=open(os.devnull, "w"),
+                    class_folders=True)
     assert {r.student: r.score for r in results}["honest"] == 70
     attacks = [t for r in results if r.student.startswith("mallory") for t in r.tests if t.question in ("Q4", "Q5")]
     assert attacks and not any(t.score or "rule broken" in t.message for t in attacks)

@@ -229,8 +229,9 @@ def alive(pid: int, start: str) -> bool:
 
 def course_grade(submissions: Path, out: Path, log: Path) -> subprocess.Popen:
     with log.open("ab") as stream:
-        return subprocess.Popen([sys.executable, "-m", "autograder.cli", "grade", NB, str(submissions), "--out",
-                                 str(out), "--jobs", "1"], cwd=ROOT, stdout=stream, stderr=subprocess.STDOUT)
+        return subprocess.Popen([sys.executable, "-m", "autograder.cli", "grade", NB, str(submissions),
+                                 "--class-folder", "--out", str(out), "--jobs", "1"], cwd=ROOT, stdout=stream,
+                                stderr=subprocess.STDOUT)
 
 
 def test_a_killed_batch_resumes_and_leaves_no_process_behind(tmp_path):
@@ -243,7 +244,7 @@ def test_a_killed_batch_resumes_and_leaves_no_process_behind(tmp_path):
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "Q4_solution":
             cell.source = tanh_cell()
     nbformat.write(blank, submissions / "c_tanh_only.ipynb")
-    first = out / "a_broken" / "results.json"
+    first = out / "students" / "a_broken" / "results.json"
 
     batch = course_grade(submissions, out, log)
     deadline = time.monotonic() + 180
@@ -254,7 +255,7 @@ def test_a_killed_batch_resumes_and_leaves_no_process_behind(tmp_path):
     batch.wait()
     assert first.exists(), log.read_text()
     assert family, "the batch had no sandbox processes"
-    finished = {path: (path.stat().st_mtime_ns, path.read_bytes()) for path in out.glob("*/results.json")}
+    finished = {path: (path.stat().st_mtime_ns, path.read_bytes()) for path in out.glob("students/*/results.json")}
     assert len(finished) < 3, "the batch finished before it was killed"
     deadline = time.monotonic() + 20
     while any(alive(p, s) for p, s in family.items()) and time.monotonic() < deadline:
@@ -454,22 +455,22 @@ def test_a_batch_of_malformed_and_linked_notebooks_gives_everyone_a_result(tmp_p
     write_notebook(folder / "b_surrogate.ipynb", {"Q2_solution": "x = '\ud800'"})
     write_notebook(folder / "c_deep.ipynb", {"Q4_solution": "x = " + " + ".join(["1"] * 5000)})
     write_notebook(folder / "d_huge_cell.ipynb", {"Q3_solution": "# " + "x" * 8 * 2**20})
-    write_notebook(folder / "e_huge_file.ipynb", {"Q5_train": "pass"}, extra_output="y" * 70 * 2**20)
+    write_notebook(folder / "e_huge_outputs.ipynb", {"Q5_train": "pass"}, extra_output="y" * 70 * 2**20)
     (folder / "f_nested.ipynb").write_text("[" * 100_000 + "]" * 100_000)
     (folder / "g_link.ipynb").symlink_to(MASTER)
     (folder / "h_folder_link").symlink_to(MASTER.parent)
     shutil.copy(MASTER, folder / "i_master.ipynb")
     out = tmp_path / "out"
     start = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", NB, str(folder), "--out", str(out),
-                           "--jobs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    done = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", NB, str(folder), "--class-folder",
+                           "--out", str(out), "--jobs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").open())}
-    assert sorted(rows) == ["a_number_in_source", "b_surrogate", "c_deep", "d_huge_cell", "e_huge_file", "f_nested",
+    assert sorted(rows) == ["a_number_in_source", "b_surrogate", "c_deep", "d_huge_cell", "e_huge_outputs", "f_nested",
                             "g_link", "h_folder_link", "i_master"]
     assert rows["i_master"]["auto_score"] == "70" and all(r["auto_score"] == "0" for n, r in rows.items()
                                                            if n != "i_master")
-    reasons = {name: SubmissionResult.from_gradescope(json.loads((out / name / "results.json").read_text()))
+    reasons = {name: SubmissionResult.from_gradescope(json.loads((out / "students" / name / "results.json").read_text()))
                for name in rows}
 
     def says(name: str, cell: str, text: str) -> bool:
@@ -479,7 +480,7 @@ def test_a_batch_of_malformed_and_linked_notebooks_gives_everyone_a_result(tmp_p
     assert says("b_surrogate", "Q2", "not valid Unicode")
     assert says("c_deep", "Q4", "too deeply nested")
     assert says("d_huge_cell", "Q3", "longer than")
-    assert says("e_huge_file", "*", "larger than 64 MB")
+    assert not says("e_huge_outputs", "*", "could not be read")  # graded on its cells: outputs are not
     assert says("f_nested", "*", "not valid notebook JSON")
     assert says("g_link", "*", "symbolic link") and says("h_folder_link", "*", "symbolic link")
     assert time.monotonic() - start < 600
@@ -496,8 +497,8 @@ def test_a_course_in_a_private_folder_grades_as_usual():
         submitted = private / "submitted"
         submitted.mkdir()
         shutil.copy(MASTER, submitted / "alice.ipynb")
-        done = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", NB, str(submitted), "--out",
-                               str(private / "out")], cwd=private, capture_output=True, text=True, timeout=600,
+        done = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", NB, str(submitted),
+                               "--class-folder", "--out", str(private / "out")], cwd=private, capture_output=True, text=True, timeout=600,
                               env={**os.environ, "PYTHONPATH": str(private)})
         assert done.returncode == 0, done.stderr[-3000:]
         assert "alice " in done.stdout and "70/70" in done.stdout, done.stdout

@@ -345,3 +345,29 @@ def test_nothing_a_student_names_stops_the_batch_or_forges_a_student(without_san
     assert messages("ivy") == {DUPLICATE.format(count=2)}
     assert messages("bigcell") == {"your answer cell Q3_solution is longer than 256 KB"}
     assert messages("broken") == {"your notebook could not be read: the file is not valid notebook JSON"}
+
+
+def test_a_notebook_of_80_mb_of_plots_scores_on_its_cells_in_the_sandbox(tmp_path, monkeypatch):
+    """Graded for real (one hidden test of Q4, to stay quick): the master's answers under 80 MB of plots keep
+    full marks; an oversized Q4 cell costs that test with a reason, an oversized Q3 cell costs nothing here."""
+    from autograder import workers
+    from tests.autograder.test_submissions import image_outputs
+
+    def one_test(assignment, notebook):
+        grader = load_grader(assignment, notebook)
+        grader.tests = [t for t in grader.tests if t.question == "Q4"][:1]
+        return grader
+
+    load_grader = workers.load_grader
+    monkeypatch.setattr(workers, "load_grader", one_test)
+    student_file(tmp_path / "class" / "plots.ipynb", outputs=image_outputs(80))
+    student_file(tmp_path / "class" / "big_q4.ipynb", replace={"Q4_solution": "# " + "x" * 300_000})
+    student_file(tmp_path / "class" / "big_q3.ipynb", replace={"Q3_solution": "# " + "x" * 300_000})
+    assert (tmp_path / "class" / "plots.ipynb").stat().st_size > 80 * 2**20
+    out = tmp_path / "out"
+    assert main(["grade", "spiral_from_scratch", str(tmp_path / "class"), "--class-folder", "--out", str(out)]) == 0
+    rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").open())}
+    assert {n: (r["auto_score"], r["auto_max"]) for n, r in rows.items()} == {
+        "plots": ("2", "2"), "big_q3": ("2", "2"), "big_q4": ("0", "2")}
+    big = json.loads((out / "students" / "big_q4" / "results.json").read_text())
+    assert big["tests"][0]["output"] == "your answer cell Q4_solution is longer than 256 KB"

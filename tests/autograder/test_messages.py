@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import ast
 import json
-import math
 import string
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -520,3 +518,14 @@ def test_a_failing_tests_message_carries_at_most_the_bits_the_readme_states(grad
     assert sum(bits.values()) <= 38 * TEST_BITS <= 821
     readme = " ".join((ROOT / "README.md").read_text().split())
     assert f"at most {TEST_BITS} bits a failing test" in readme and "38 x 21.6 = 821 bits" in readme
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_message_helper_a_module_uses_is_imported(path):
+    """``Given`` and its kin are evaluated with every check, failing or not: a missing import breaks the test."""
+    tree = ast.parse(path.read_text())
+    known = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
+             for alias in node.names} | {node.name for node in ast.walk(tree)
+                                         if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    assert {"Given", "Failure", "Remote", "kind_of"} & used <= known

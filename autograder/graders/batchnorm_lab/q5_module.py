@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.graders.batchnorm_lab.common import hidden_stats
-from autograder.kit import Failure, Kit, graded, matches_reference, normal
+from autograder.kit import Failure, Given, Kit, graded, matches_reference, normal
 from autograder.sandbox import SandboxError, Remote, Session
 
 CASES = [(5101, 9, 4, {}), (5102, 30, 11, {"epsilon": 1e-2, "momentum": 0.3})]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.graders.fc_and_cnn.common import model_gradient_check, set_params
-from autograder.kit import Kit, compare_values, graded, labels, matches_reference, normal
+from autograder.kit import Given, Kit, compare_values, graded, labels, matches_reference, normal
 from autograder.sandbox import Remote, Session
 
 

@@ -16,8 +16,11 @@ A failure raises ``OSError``, and the caller then refuses to run student code at
 from __future__ import annotations
 
 import ctypes
+import glob
 import os
 import resource
+import sys
+import sysconfig
 from dataclasses import dataclass
 
 CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x02000000, 0x04000000, 0x08000000
@@ -69,17 +72,18 @@ class Root:
     shm_bytes: int = 32 * 2**20
 
 
-def system_root(stage: str, folders: list[str], hides: list[str]) -> Root:
+def system_root(stage: str, folders: list[str], hides: list[str], libraries: list[str] | None = None) -> Root:
     """The system's read-only folders (``/usr``, ``/etc`` and the top-level library and program folders)
     plus ``folders`` (Python's own, the course's public ones), with ``hides`` shown empty: a folder inside a
-    hidden one (the virtualenv inside the course) is bound again on top of it."""
+    hidden one (the virtualenv inside the course) is bound again on top of it. Given ``libraries`` (files),
+    only those of the system's files are shown, with ``/etc``: not its programs, data or other libraries."""
     hides = sorted({os.path.abspath(h) for h in hides})
-    binds, links = ["/usr", "/etc"], []
+    binds, links = (["/usr", "/etc"] if libraries is None else ["/etc"]), []
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = f"/{name}"
         if os.path.islink(path):
             links.append((path, os.readlink(path)))
-        elif os.path.isdir(path):
+        elif os.path.isdir(path) and libraries is None:
             binds.append(path)
 
     def visible(path: str) -> bool:
@@ -89,8 +93,36 @@ def system_root(stage: str, folders: list[str], hides: list[str]) -> Root:
     for path in sorted(candidates, key=lambda p: p.count("/")):
         if os.path.exists(path) and path not in hides and not visible(path):
             binds.append(path)
+    for path in libraries or []:
+        if os.path.isfile(path) and not visible(path):
+            binds.append(path)
     covered = [h for h in hides if any(_inside(h, b) for b in binds)]
     return Root(stage, tuple(sorted(set(binds))), tuple(covered), tuple(links))
+
+
+def loaded_libraries() -> list[str]:
+    """The system's files this process has mapped (its shared libraries, locale data, under ``/usr``, ``/lib*``
+    or ``/opt``) and the dynamic loader, at paths without a symbolic link in their folders (``/lib`` may be a
+    link to ``usr/lib``)."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split(None, 5)[5].strip() for line in maps if len(line.split(None, 5)) == 6}
+    paths |= set(glob.glob("/lib*/ld-linux*.so*"))
+    found = {os.path.join(os.path.realpath(os.path.dirname(p)), os.path.basename(p)) for p in paths
+             if p.startswith("/") and os.path.isfile(p)}
+    return sorted(p for p in found if p.startswith(("/usr/", "/lib", "/opt/")))
+
+
+def unused_python_folders() -> list[str]:
+    """Folders of the Python installation that children never need: the base Python's own site-packages when
+    this is a virtualenv (not on ``sys.path``), the standard library's tests, its GUI and installer folders
+    and the static library."""
+    stdlib = sysconfig.get_paths()["stdlib"]
+    found = [os.path.join(stdlib, name) for name in ("test", "idlelib", "tkinter", "turtledemo", "ensurepip")]
+    found += glob.glob(os.path.join(stdlib, "config-*"))
+    if sys.prefix != sys.base_prefix:
+        base = sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_prefix})
+        found += [base[key] for key in ("purelib", "platlib") if base[key] not in sys.path]
+    return sorted({os.path.realpath(p) for p in found if os.path.isdir(p)})
 
 
 def _inside(path: str, folder: str) -> bool:

@@ -32,7 +32,7 @@ import time
 import traceback
 from dataclasses import dataclass
 
-from autograder.sandbox import confine, wire
+from autograder.sandbox import confine, resident, seccomp, wire
 from autograder.sandbox.cgroups import Cgroups
 from autograder.sandbox.runtime import Runtime
 
@@ -48,6 +48,7 @@ class Plan:
     user_namespace: bool = False
     own_uid: bool = False  # each child gets a user id of its own
     cgroups: Cgroups | None = None
+    seccomp: bool = False  # each child loads the filter of ``seccomp.py``
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Host:
         _remove_stale_scratch()
         self.scratch = tempfile.mkdtemp(prefix=f"course-sandbox-{os.getpid()}-")
         self.pid_namespaces: confine.PidNamespaces | None = None
+        self.pinned = resident.Pinned()  # the files of the children's view, kept in the page cache
 
     def setup(self, config: dict) -> dict:
         self.config = config
@@ -98,10 +100,10 @@ class Host:
         except (OSError, AttributeError):
             return ["children are not confined: this is not Linux (only per-process limits apply)"]
         self.plan.linux = True
+        notes = self._try_seccomp()
         if os.geteuid() != 0:
-            return ["grading does not run as root: children run as the grader's own user and share its files, "
-                    "network and process table, without cgroup limits"]
-        notes = []
+            return [*notes, "grading does not run as root: children run as the grader's own user and share its "
+                    "files, network and process table, without cgroup limits"]
         try:
             self.plan.cgroups = Cgroups(f"course-sandbox-{os.getpid()}")
             missing = [c for c in ("memory", "pids", "cpu") if c not in self.plan.cgroups.controllers]
@@ -117,6 +119,10 @@ class Host:
         except OSError as exc:
             notes.append(f"no namespaces ({exc.strerror or exc})")
         problem = self._probe()
+        if problem and self.plan.seccomp and "seccomp" in problem:
+            notes.append(f"no seccomp filter ({problem})")
+            self.plan.seccomp = False
+            problem = self._probe()
         if problem and self.plan.user_namespace:
             notes.append(f"no user namespace ({problem})")
             self.plan.user_namespace = False
@@ -127,7 +133,29 @@ class Host:
             problem = self._probe()
         if problem:
             raise RuntimeError(f"cannot start even an unconfined child: {problem}")
+        if self.plan.root is not None:
+            try:
+                self.pinned = resident.pin(self.plan.root.binds, self.plan.root.hides)
+            except OSError as exc:
+                notes.append(f"the files children see are not pinned in the page cache ({exc})")
+            if self.pinned.left_out:
+                notes.append(f"{self.pinned.left_out} files children see are not pinned in the page cache (a child "
+                             f"could signal a later one through them), such as {self.pinned.first_left_out}")
         return notes
+
+    def _try_seccomp(self) -> list[str]:
+        """Children load the seccomp filter if one is written for this machine and a probe child can load it."""
+        try:
+            seccomp.prepared()
+        except OSError as exc:
+            return [f"no seccomp filter ({exc.strerror})"]
+        self.plan.seccomp = True
+        if os.geteuid() != 0:  # as root, the full probe below tries it with the rest
+            problem = self._probe()
+            if problem:
+                self.plan.seccomp = False
+                return [f"no seccomp filter ({problem})"]
+        return []
 
     def without_namespaces(self) -> list[str]:
         """Fall back to plain children. They get a user id of their own only if that user can still read
@@ -141,7 +169,8 @@ class Host:
 
     def _root(self, config: dict) -> confine.Root:
         """Python's folders and the course's public ones, read-only; the course and this package hidden."""
-        hides = [*config.get("hide", []), os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
+        hides = [*config.get("hide", []), os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                 *confine.unused_python_folders()]
         folders = [p for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path) if p and os.path.exists(p)]
         for module in config.get("preload", []):
             top = sys.modules.get(module.split(".")[0])
@@ -150,7 +179,7 @@ class Host:
         folders += config.get("folders", [])
         stage = os.path.join(self.scratch, "root")
         os.mkdir(stage, 0o700)
-        return confine.system_root(stage, folders, hides)
+        return confine.system_root(stage, folders, hides, confine.loaded_libraries())
 
     def _probe(self) -> str:
         """Start a child that confines itself and exits at once; the reason it failed, if it did."""
@@ -177,6 +206,11 @@ class Host:
             applied.append("user namespace without capabilities")
         if plan.cgroups is not None:
             applied.append("cgroup limits: " + ", ".join(plan.cgroups.controllers))
+        if plan.seccomp:
+            applied.append("seccomp filter: no page-cache eviction or probe, no io_uring, ptrace, bpf, mount...")
+        if self.pinned.files:
+            applied.append(f"the files children see ({self.pinned.files}, {self.pinned.bytes / 2**20:.0f} MB) pinned "
+                           f"in the page cache")
         return applied
 
     # ------------------------------------------------------------------ children
@@ -273,6 +307,7 @@ class Host:
             elif request["op"] == "finish":
                 wire.send(self.control, self.finish(bool(request.get("ended"))))
         self.finish()
+        self.pinned.release()
         if self.plan.cgroups is not None:
             self.plan.cgroups.remove()
         shutil.rmtree(self.scratch, ignore_errors=True)
@@ -362,6 +397,8 @@ def _child(host: Host, request: dict, pipes: tuple, workdir: str | None, probe: 
                              limits["processes"] if plan.own_uid else None)
         os.chdir(workdir)
         os.environ["HOME"] = os.environ["TMPDIR"] = tempfile.tempdir = workdir
+        if plan.seccomp:
+            seccomp.install()  # last: it refuses unshare and mount, which the steps above use
     except OSError as exc:
         _setup_failed(status_write, exc)
     os.close(status_write)

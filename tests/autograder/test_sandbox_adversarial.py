@@ -47,6 +47,10 @@ promise                                                 proven by
    is forbidden                                         test_autograd_reached_past_the_rule_check_does_not_work
 17 grading is deterministic                             test_grading_the_same_submission_twice_gives_the_same_result
 18 results are atomic and a killed batch resumes        test_a_killed_batch_resumes_and_leaves_no_process_behind
+19 (root) no bit crosses the page cache to a later      test_the_calls_that_evict_or_probe_the_page_cache_are_refused,
+   child: eviction and probes are refused, the files    test_no_bit_crosses_the_page_cache_from_one_child_to_a_later_one
+   children see are pinned; the filter spares numpy     (test_sandbox_courier), test_every_listed_call_is_refused_with_eperm,
+   and torch                                            test_numpy_and_torch_work_under_the_filter (test_sandbox_seccomp)
 ======================================================  ==========================================================
 """
 from __future__ import annotations

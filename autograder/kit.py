@@ -41,11 +41,12 @@ import numpy as np
 from autograder.hidden_tests import Question, graded
 from autograder.messages import NUMBER, Failure, Given, kind_of
 from autograder.notebook import question_of
-from autograder.rules import Rule
+from autograder.rules import EVERY_TORCH_OPERATOR, NORMALIZATION_OPERATORS, Rule
 from autograder.sandbox import Session, StudentException
 
-__all__ = ["Calibration", "Failure", "Given", "Judged", "Kit", "Probe", "Question", "Rule", "compare_values",
-           "Forward", "correlated_dout", "graded", "labels", "matches_reference", "normal", "relative_error"]
+__all__ = ["EVERY_TORCH_OPERATOR", "NORMALIZATION_OPERATORS", "Calibration", "Failure", "Forward", "Given",
+           "Judged", "Kit", "Probe", "Question", "Rule", "compare_values", "correlated_dout", "graded", "labels",
+           "matches_reference", "normal", "relative_error"]
 
 Probe = Callable[[Session], dict[str, Any]]
 Judged = tuple[Probe, float, float]  # a probe and the rtol and atol its values are compared with

@@ -30,9 +30,12 @@ argument, a computed attribute name on anything imported, a computed module name
 however given, ``torch.load``; the import machinery, another process) and introspection that
 reaches objects by other paths (``__subclasses__``, frames, ``gc``...), however reached.
 
-A rule may also set the child up at run time (``runtime``: code run before the cells of
-every test of a cell it applies to, such as ``torch.set_grad_enabled(False)`` for a rule
-against autograd), so that what the static check misses still does not work.
+This check is the first line. The child enforces the rules where the work happens
+(``autograder.sandbox.enforce``): the torch operators of ``operators`` and torch's own Python
+code that does their work end the child however they were reached, an audit hook refuses what
+runs unseen code, and ``runtime`` (code run before the cells of every test of a cell the rule
+applies to, such as ``torch.set_grad_enabled(False)`` for a rule against autograd) sets the
+child up so that what both miss still does not work.
 """
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ and capped, its type names must be identifiers, and what the host could not appl
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import pkgutil
 import socket
@@ -31,8 +32,8 @@ from typing import Any
 from autograder.sandbox import wire
 from autograder.sandbox.wire import DType, Handle
 
-__all__ = ["DType", "Limits", "Outcome", "Remote", "Sandbox", "SandboxConfig", "SandboxError", "SandboxFailure",
-           "Session", "clean"]
+__all__ = ["DType", "Limits", "Outcome", "Remote", "RuleBroken", "Sandbox", "SandboxConfig", "SandboxError",
+           "SandboxFailure", "Session", "clean"]
 
 # imported once in the host, so that no child pays for them: the libraries notebooks use, the standard modules
 # they commonly import, and every module of course_utils (``preload_modules``)
@@ -90,7 +91,8 @@ class Limits:
 @dataclass(frozen=True)
 class SandboxConfig:
     """How a host is prepared: modules to import and trusted setup cells to run before any fork, folders that
-    children may read besides Python's (``folders``), folders they must not (``hide``), the array type."""
+    children may read besides Python's (``folders``), folders they must not (``hide``), the array type.
+    ``audit=False`` leaves out the children's audit hook (``enforce``): only for tests of the layers beneath."""
 
     setup_cells: tuple[tuple[str, str], ...] = ()
     preload: tuple[str, ...] = field(default_factory=preload_modules)
@@ -98,6 +100,7 @@ class SandboxConfig:
     hide: tuple[str, ...] = ()
     array_api: str = "torch"
     environment: dict[str, str] = field(default_factory=dict)
+    audit: bool = True
 
 
 class SandboxError(Exception):
@@ -148,6 +151,14 @@ class SandboxTimeout(SandboxError):
     pass
 
 
+class RuleBroken(SandboxError):
+    """The child tried what the ``index``-th group of its ``forbid`` refuses, and was ended for it."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(f"your code broke rule {index} of this test")
+        self.index = index
+
+
 class SandboxCrash(SandboxError):
     """The child ended or broke the protocol; ``detail`` (its exit status, its last output) is for ``str()``."""
 
@@ -168,6 +179,7 @@ class Outcome:
     output_bytes: int
     out_of_memory: bool = False
     setup_error: str = ""
+    rule_broken: int | None = None  # the index of the ``forbid`` group the child tried to get round
 
 
 class Sandbox:
@@ -215,7 +227,7 @@ class Sandbox:
         wire.send(ours, {
             "op": "setup", "preload": list(self.config.preload), "array_api": self.config.array_api,
             "setup": [{"name": n, "source": s} for n, s in self.config.setup_cells],
-            "folders": list(self.config.folders), "hide": list(self.config.hide),
+            "folders": list(self.config.folders), "hide": list(self.config.hide), "audit": self.config.audit,
         })
         reply = self._control_reply(timeout=120)
         if not reply.get("ok"):
@@ -236,14 +248,18 @@ class Sandbox:
             raise SandboxFailure(f"sandbox host stopped answering ({type(exc).__name__}); its log:\n{log}"
                                  ) from None
 
-    def session(self, cells: list[tuple[str, str]], limits: Limits = Limits(), array_api: str | None = None
-                ) -> "Session":
+    def session(self, cells: list[tuple[str, str]], limits: Limits = Limits(), array_api: str | None = None,
+                forbid: tuple[tuple[str, ...], ...] = ()) -> "Session":
         """Fork a child that runs ``cells`` (name, source) in order; raise ``CellFailed`` if one raises.
-        ``array_api`` ("torch" or "numpy") overrides the config's array type for this child."""
+        ``array_api`` ("torch" or "numpy") overrides the config's array type for this child. ``forbid``: groups
+        of torch operator patterns the child refuses (``enforce.forbid``); a child that tries one is ended and
+        the session raises ``RuleBroken`` with the group's index. Such a child may start no thread or process."""
         if array_api not in (None, "torch", "numpy"):
             raise ValueError(f"unknown array_api {array_api!r}")
+        if forbid:
+            limits = dataclasses.replace(limits, processes=1)
         control = self._start()
-        wire.send(control, {"op": "spawn", "limits": limits.as_dict(),
+        wire.send(control, {"op": "spawn", "limits": limits.as_dict(), "forbid": [list(g) for g in forbid],
                             "array_api": array_api or self.config.array_api})
         reply = self._control_reply(timeout=60)
         if not reply.get("ok"):
@@ -362,6 +378,8 @@ class Session:
         outcome = self.finish()
         if outcome.setup_error:
             return SandboxFailure(f"the sandbox could not confine a child: {outcome.setup_error}")
+        if outcome.rule_broken is not None:
+            return RuleBroken(outcome.rule_broken)
         if error is not None:
             return error
         if outcome.out_of_memory:
@@ -447,8 +465,10 @@ class Session:
         if self.outcome is None:
             self.sock.close()
             reply = self.sandbox._finish_child(self._ended)
+            broken = reply.get("rule_broken")
             self.outcome = Outcome(reply.get("status", "unknown"), self._output.text(), self._output.total,
-                                   bool(reply.get("out_of_memory")), reply.get("setup_error", ""))
+                                   bool(reply.get("out_of_memory")), reply.get("setup_error", ""),
+                                   broken if type(broken) is int else None)
         return self.outcome
 
 

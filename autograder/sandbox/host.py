@@ -32,11 +32,14 @@ import time
 import traceback
 from dataclasses import dataclass
 
-from autograder.sandbox import confine, resident, seccomp, wire
+from autograder.sandbox import confine, enforce, resident, seccomp, wire
 from autograder.sandbox.cgroups import Cgroups
 from autograder.sandbox.runtime import Runtime
 
 SETUP_FAILED = 71
+# what every child may read besides the public folders: the system's libraries, settings and devices
+SYSTEM_READABLE = ("/usr", "/lib", "/lib64", "/etc", "/dev", "/proc/cpuinfo", "/proc/meminfo", "/proc/stat",
+                   "/sys/devices/system/cpu", "/sys/fs/cgroup")
 
 
 @dataclass
@@ -55,6 +58,7 @@ class Plan:
 class Child:
     pid: int
     status_pipe: int  # carries a confinement failure, written before any cell runs
+    report_pipe: int  # carries the index of a rule the child broke at run time (see ``enforce``)
     workdir: str | None
     oom_kills: int  # the cgroup's count before this child started
 
@@ -69,6 +73,7 @@ class Host:
         _remove_stale_scratch()
         self.scratch = tempfile.mkdtemp(prefix=f"course-sandbox-{os.getpid()}-")
         self.pid_namespaces: confine.PidNamespaces | None = None
+        self.readable: list[str] = []  # what a child may open for reading (its audit hook's list)
         self.pinned = resident.Pinned()  # the files of the children's view, kept in the page cache
 
     def setup(self, config: dict) -> dict:
@@ -88,6 +93,7 @@ class Host:
         finally:
             sys.stdout, sys.stderr = saved
         os.chmod(self.scratch, 0o755)
+        self.readable = _public_folders(config)
         notes = self._decide_plan(config)
         return {"ok": True, "notes": notes, "confinement": self.describe_plan()}
 
@@ -171,15 +177,9 @@ class Host:
         """Python's folders and the course's public ones, read-only; the course and this package hidden."""
         hides = [*config.get("hide", []), os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                  *confine.unused_python_folders()]
-        folders = [p for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path) if p and os.path.exists(p)]
-        for module in config.get("preload", []):
-            top = sys.modules.get(module.split(".")[0])
-            if getattr(top, "__file__", None):
-                folders.append(os.path.dirname(os.path.abspath(top.__file__)))
-        folders += config.get("folders", [])
         stage = os.path.join(self.scratch, "root")
         os.mkdir(stage, 0o700)
-        return confine.system_root(stage, folders, hides, confine.loaded_libraries())
+        return confine.system_root(stage, self.readable, hides, confine.loaded_libraries())
 
     def _probe(self) -> str:
         """Start a child that confines itself and exits at once; the reason it failed, if it did."""
@@ -226,6 +226,9 @@ class Host:
         rpc_host, rpc_child = socket.socketpair()
         output_read, output_write = os.pipe()
         status_read, status_write = os.pipe()
+        report_read, report_write = os.pipe()
+        for patterns in request.get("forbid") or []:
+            enforce.kernels(tuple(patterns))
         if plan.root is not None:
             self.pid_namespaces.before_fork()
         try:
@@ -240,16 +243,17 @@ class Host:
                 rpc_host.close()
                 os.close(output_read)
                 os.close(status_read)
-                _child(self, request, (rpc_child, output_write, status_write), workdir, probe)
+                os.close(report_read)
+                _child(self, request, (rpc_child, output_write, status_write, report_write), workdir, probe)
             except BaseException:  # noqa: BLE001 - the child must never return into the host loop
                 traceback.print_exc()
             os._exit(70)
         if plan.root is not None:
             self.pid_namespaces.after_fork()
-        for fd in (output_write, status_write):
+        for fd in (output_write, status_write, report_write):
             os.close(fd)
         rpc_child.close()
-        return Child(pid, status_read, workdir, oom_kills), rpc_host, output_read
+        return Child(pid, status_read, report_read, workdir, oom_kills), rpc_host, output_read
 
     def spawn(self, request: dict) -> None:
         if self.child is not None:
@@ -289,10 +293,12 @@ class Host:
             self.plan.cgroups.kill()
             out_of_memory = self.plan.cgroups.oom_kills() > child.oom_kills
         report = _read_all(child.status_pipe)
+        broken = _read_all(child.report_pipe).split("\n", 1)[0]
         if child.workdir is not None:
             shutil.rmtree(child.workdir, ignore_errors=True)
         setup_error = report[len("setup failed: "):].strip() if report.startswith("setup failed: ") else ""
-        return {"ok": True, "status": status, "out_of_memory": out_of_memory, "setup_error": setup_error}
+        return {"ok": True, "status": status, "out_of_memory": out_of_memory, "setup_error": setup_error,
+                "rule_broken": int(broken) if broken.isdigit() and len(broken) < 4 else None}
 
     def serve(self) -> None:
         while True:
@@ -311,6 +317,16 @@ class Host:
         if self.plan.cgroups is not None:
             self.plan.cgroups.remove()
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _public_folders(config: dict) -> list[str]:
+    """Python's folders, the preloaded libraries' and the course's public ones (``config["folders"]``)."""
+    folders = [p for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path) if p and os.path.exists(p)]
+    for module in config.get("preload", []):
+        top = sys.modules.get(module.split(".")[0])
+        if getattr(top, "__file__", None):
+            folders.append(os.path.dirname(os.path.abspath(top.__file__)))
+    return folders + list(config.get("folders", []))
 
 
 def _open_to_others(folder: str) -> bool:
@@ -364,7 +380,7 @@ def _read_all(fd: int) -> str:
 
 def _child(host: Host, request: dict, pipes: tuple, workdir: str | None, probe: bool) -> None:
     """Confine this process (PID 1 of its namespace when there are namespaces), then run the cells."""
-    rpc, output_write, status_write = pipes
+    rpc, output_write, status_write, report_write = pipes
     plan, limits = host.plan, request["limits"]
     try:
         os.setsid()
@@ -374,10 +390,9 @@ def _child(host: Host, request: dict, pipes: tuple, workdir: str | None, probe: 
         os.dup2(null, 0)
         os.dup2(output_write, 1)
         os.dup2(output_write, 2)
-        keep = sorted({rpc.fileno(), status_write})
-        os.closerange(3, keep[0])
-        os.closerange(keep[0] + 1, keep[1])
-        os.closerange(keep[1] + 1, 4096)
+        keep = [2, *sorted({rpc.fileno(), status_write, report_write}), 4096]
+        for low, high in zip(keep, keep[1:]):
+            os.closerange(low + 1, high)
         if plan.cgroups is not None:
             plan.cgroups.join()
         uid = confine.UID_BASE + confine.global_pid() if plan.own_uid else os.getuid()
@@ -404,10 +419,16 @@ def _child(host: Host, request: dict, pipes: tuple, workdir: str | None, probe: 
     os.close(status_write)
     if probe:
         os._exit(0)
+    forbid = request.get("forbid") or []
+    enforce.forbid(forbid, report_write)
+    if host.config.get("audit", True):
+        enforce.install_audit_hook([*SYSTEM_READABLE, *host.readable, f"/proc/{os.getpid()}", os.getcwd()],
+                                   [os.getcwd(), "/dev/null", "/dev/shm"])
     sys.stdin = open(os.devnull)
     sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), write_through=True)
     sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)
-    runtime = Runtime(host.namespace, request.get("array_api") or host.config.get("array_api", "torch"))
+    runtime = Runtime(host.namespace, request.get("array_api") or host.config.get("array_api", "torch"),
+                      torch_allowed=not any("*" in group for group in forbid))
     runtime.dispatch({"op": "seed", "value": 0})
     runtime.run(rpc)
     os._exit(0)

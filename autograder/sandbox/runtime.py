@@ -19,15 +19,15 @@ from typing import Any
 
 import numpy as np
 
-from autograder.sandbox import wire
+from autograder.sandbox import enforce, wire
 
 
 class Runtime:
-    def __init__(self, namespace: dict, array_api: str) -> None:
+    def __init__(self, namespace: dict, array_api: str, torch_allowed: bool = True) -> None:
         self.namespace = namespace
         self.array_api = array_api
         self.objects: dict[int, Any] = {}
-        self.torch = sys.modules.get("torch")
+        self.torch = sys.modules.get("torch") if torch_allowed else None
 
     def run(self, sock: socket.socket) -> None:
         """Load the cells of the first message, report, then serve calls until the grader hangs up."""
@@ -164,7 +164,9 @@ class Answered:
 
 
 def describe(exc: BaseException) -> dict:
-    """Type, message and the answer-cell line where an exception was raised."""
+    """Type, message and the answer-cell line where an exception was raised (a refused torch operator
+    ends the child instead: ``enforce.torch_refused``)."""
+    enforce.torch_refused(exc)
     try:
         message = str(exc)[:500]
     except BaseException:  # noqa: BLE001 - a hostile __str__

@@ -21,7 +21,7 @@ No test trains a model: the three experiments are given code that feeds the inli
 """
 from __future__ import annotations
 
-from autograder.kit import Question, Rule
+from autograder.kit import EVERY_TORCH_OPERATOR, Question, Rule
 
 SETUP_CELLS = ("given_imports", "given_layers")
 QUESTIONS = {
@@ -32,5 +32,5 @@ QUESTIONS = {
     "Q7": Question(cells=("Q2_solution",), needs=("Q1_solution", "Q6_solution"), arrays="numpy"),
 }
 
-NUMPY_ONLY = Rule("this notebook is numpy only: do not use torch", names=("torch",))
+NUMPY_ONLY = Rule("this notebook is numpy only: do not use torch", names=("torch",), operators=EVERY_TORCH_OPERATOR)
 RULES = {cell: [NUMPY_ONLY] for cell in ("Q1_solution", "Q2_solution", "Q6_solution")}

@@ -19,7 +19,7 @@ cells. The tests are in the ``q*`` modules, in question order; ``common`` holds 
 """
 from __future__ import annotations
 
-from autograder.kit import Question, Rule
+from autograder.kit import NORMALIZATION_OPERATORS, Question, Rule
 
 SETUP_CELLS = ("given_imports", "given_helpers")
 QUESTIONS = {
@@ -39,7 +39,8 @@ NO_BUILTIN_NORMALIZATION = Rule(
            "torch.nn.functional.instance_norm", "torch.nn.functional.layer_norm", "torch.nn.functional.group_norm",
            "torch.nn.functional.rms_norm", "torch.batch_norm", "torch.instance_norm", "torch.layer_norm",
            "torch.group_norm", "torch.native_batch_norm", "torch.native_layer_norm", "torch.rms_norm",
-           "torch.nn.modules.batchnorm", "torch.nn.modules.normalization", "torch.nn.modules.instancenorm"))
+           "torch.nn.modules.batchnorm", "torch.nn.modules.normalization", "torch.nn.modules.instancenorm"),
+    operators=NORMALIZATION_OPERATORS)
 NO_TORCH_INTERNALS = Rule("torch's internals are not allowed: they hold the built-in layers under other names",
                           names=("torch.ops", "torch._C", "torch._VF", "torch._ops", "torch._refs", "torch._decomp",
                                  "torch._prims", "torch.library"))

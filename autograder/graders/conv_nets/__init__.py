@@ -19,7 +19,7 @@ modules use.
 """
 from __future__ import annotations
 
-from autograder.kit import Question, Rule
+from autograder.kit import EVERY_TORCH_OPERATOR, Question, Rule
 
 SETUP_CELLS = ("given_imports", "given_layers")
 NAIVE = ("Q1_solution", "Q2_solution")
@@ -30,7 +30,7 @@ QUESTIONS = {
     "Q3": Question(cells=("Q3_solution",), needs=NAIVE, arrays="numpy"),
 }
 
-NUMPY_ONLY = Rule("this notebook is numpy only: do not use torch", names=("torch",))
+NUMPY_ONLY = Rule("this notebook is numpy only: do not use torch", names=("torch",), operators=EVERY_TORCH_OPERATOR)
 NAIVE_ONLY = Rule("the naive layers are loops and plain numpy: no scipy, no numpy.lib.stride_tricks (as_strided, "
                   "sliding_window_view) and none of the course's fast layers",
                   names=("scipy", "numpy.lib.stride_tricks", "numpy.lib.stride_tricks.as_strided",

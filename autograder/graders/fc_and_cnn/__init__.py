@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 
-from autograder.kit import Question, Rule
+from autograder.kit import EVERY_TORCH_OPERATOR, Question, Rule
 
 SETUP_CELLS = ("given_imports", "given_data", "given_sandwich", "given_cnn_settings")
 LAYERS = ("Q1_solution", "Q2_solution", "Q3_solution", "Q4_solution", "Q5_solution")
@@ -48,7 +48,7 @@ NO_LOOPS = Rule("Q1-Q6 must be vectorized: no for/while loop or comprehension (n
                 names=("numpy.vectorize", "numpy.apply_along_axis", "numpy.frompyfunc", "map"),
                 syntax=(ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp,
                         ast.GeneratorExp))
-NUMPY_ONLY = Rule("Part 1 is numpy only: do not use torch", names=("torch",))
+NUMPY_ONLY = Rule("Part 1 is numpy only: do not use torch", names=("torch",), operators=EVERY_TORCH_OPERATOR)
 RULES = {cell: [NUMPY_ONLY, NO_LOOPS] if cell in (*LAYERS, "Q6_solution") else [NUMPY_ONLY] for cell in PART1}
 
 HIDDEN_DRAW = 7101

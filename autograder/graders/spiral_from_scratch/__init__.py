@@ -16,7 +16,7 @@ build on, and the rules of the from-scratch cells. The tests are in the
 """
 from __future__ import annotations
 
-from autograder.kit import Question, Rule
+from autograder.kit import NORMALIZATION_OPERATORS, Question, Rule
 from autograder.sandbox import DType
 
 SETUP_CELLS = ("given_imports", "given_data", "given_linear", "given_compare_settings")
@@ -37,7 +37,8 @@ FROM_SCRATCH = [
                 "torch.nn.AlphaDropout", "torch.nn.FeatureAlphaDropout", "torch.nn.functional.dropout",
                 "torch.nn.functional.dropout1d", "torch.nn.functional.dropout2d", "torch.nn.functional.dropout3d",
                 "torch.nn.functional.alpha_dropout", "torch.nn.functional.feature_alpha_dropout", "torch.dropout",
-                "torch.alpha_dropout", "torch.feature_dropout", "torch.feature_alpha_dropout")),
+                "torch.alpha_dropout", "torch.feature_dropout", "torch.feature_alpha_dropout"),
+         operators=("dropout",)),
     Rule("built-in normalization layers are not allowed: write the normalization yourself",
          names=("torch.nn.BatchNorm1d", "torch.nn.BatchNorm2d", "torch.nn.BatchNorm3d", "torch.nn.LazyBatchNorm1d",
                 "torch.nn.SyncBatchNorm", "torch.nn.InstanceNorm1d", "torch.nn.InstanceNorm2d",
@@ -45,15 +46,17 @@ FROM_SCRATCH = [
                 "torch.nn.functional.instance_norm", "torch.nn.functional.layer_norm",
                 "torch.nn.functional.group_norm", "torch.nn.functional.rms_norm", "torch.batch_norm",
                 "torch.instance_norm", "torch.layer_norm", "torch.group_norm", "torch.native_batch_norm",
-                "torch.native_layer_norm", "torch.rms_norm")),
+                "torch.native_layer_norm", "torch.rms_norm"),
+         operators=NORMALIZATION_OPERATORS),
     Rule("built-in cross-entropy is not allowed: write SoftmaxCrossEntropy yourself",
          names=("torch.nn.CrossEntropyLoss", "torch.nn.NLLLoss", "torch.nn.functional.cross_entropy",
-                "torch.nn.functional.nll_loss")),
+                "torch.nn.functional.nll_loss"),
+         operators=("cross_entropy", "nll_loss")),
     Rule("autograd is not allowed: every layer computes its own backward pass",
          names=("torch.autograd", "torch.func", "torch._functorch", "torch.nn.Parameter", "torch.nn.parameter",
                 "torch.enable_grad", "torch.set_grad_enabled"),
          attributes=("requires_grad", "requires_grad_", "retain_grad", "grad", "grad_fn"),
-         runtime="torch.set_grad_enabled(False)"),
+         runtime="torch.set_grad_enabled(False)", operators=("_engine_run_backward",)),
     Rule("torch's internals are not allowed: they hold the built-in layers under other names",
          names=("torch.ops", "torch._C", "torch._VF", "torch._ops", "torch._refs", "torch._decomp", "torch._prims",
                 "torch.library")),

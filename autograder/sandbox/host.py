@@ -167,6 +167,8 @@ class Host:
         """Fall back to plain children. They get a user id of their own only if that user can still read
         Python (children import modules the host did not); the note says when they cannot."""
         self.plan.root, self.plan.user_namespace = None, False
+        self.pinned.release()  # children that see the whole machine gain nothing from it
+        self.pinned = resident.Pinned()
         private = [folder for folder in {sys.prefix, sys.base_prefix} if not _open_to_others(folder)]
         if private and self.plan.own_uid:
             self.plan.own_uid = False

@@ -129,7 +129,8 @@ def test_every_master_reads_as_a_full_json_parse_does(master):
     # the same notebook written otherwise: keys in reverse order, sources as one string, escaped text, a BOM
     for cell in document["cells"]:
         cell["source"] = source(cell)
-        cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["]}\"{[", "\u00e9\n", "a run of backslashes " + "\\" * 9]}]
+        cell["outputs"] = [{"output_type": "stream", "name": "stdout",
+                            "text": ["]}\"{[", "\u00e9\n", "a run of backslashes " + "\\" * 9]}]
         for key in list(cell)[::-1]:
             cell[key] = cell.pop(key)
     rewritten = b"\xef\xbb\xbf" + json.dumps(document, ensure_ascii=True, indent=3).encode()
@@ -142,8 +143,8 @@ def image_outputs(megabytes: int) -> list[dict]:
     png = base64.b64encode(os.urandom(3 * 2**18)).decode() + "\n"  # 1 MB of base64
     log = {"output_type": "stream", "name": "stdout", "text": [f"epoch {i}: loss {1 / (i + 1):.4f}\n"
                                                                for i in range(1000)]}
-    return [log, *({"output_type": "display_data", "metadata": {}, "data": {"image/png": png, "text/plain": ["<Figure>"]}}
-                   for _ in range(megabytes))]
+    plot = {"output_type": "display_data", "metadata": {}, "data": {"image/png": png, "text/plain": ["<Figure>"]}}
+    return [log, *(dict(plot) for _ in range(megabytes))]
 
 
 def test_a_notebook_large_only_by_its_outputs_is_read_by_its_cells_without_decoding_them(tmp_path):

@@ -274,9 +274,10 @@ def student_file(path: Path, base: Path = MASTER, tag: str = "", replace: dict |
 
 
 @pytest.fixture
-def without_sandbox(monkeypatch):
+def without_sandbox(monkeypatch, tmp_path):
     """Grading without children: a hidden test passes when the student's cells it loads are the master's (after
-    the engine's own refusals), so that a batch runs in seconds. Counts the parses of each tagged file."""
+    the engine's own refusals), so that a batch runs in seconds. Counts the parses of each tagged file, in this
+    process and in forked workers alike (a line per parse in a file): ``parses()`` gives them by tag."""
     from autograder import engine, submissions
 
     def run_test(grader, test, student, sandbox, references):
@@ -284,16 +285,23 @@ def without_sandbox(monkeypatch):
             "" if all(student.cells[c] == grader.master_cells[c] for c in test.cells) else "not the master's")
         return TestResult(test.name, test.item, 0.0 if message else test.points, test.points, message)
 
-    parses: dict[str, int] = {}
+    log = tmp_path / "parses.txt"
     parse = submissions.parse_answers
 
     def counted(data, wanted=None):
         marker = b'"tag": "'
         at = data.find(marker)
         if at >= 0:
-            name = data[at + len(marker):data.index(b'"', at + len(marker))].decode()
-            parses[name] = parses.get(name, 0) + 1
+            with log.open("a") as stream:
+                stream.write(data[at + len(marker):data.index(b'"', at + len(marker))].decode() + "\n")
         return parse(data, wanted)
+
+    def parses() -> dict[str, int]:
+        found: dict[str, int] = {}
+        for tag in (log.read_text().splitlines() if log.exists() else []):
+            found[tag] = found.get(tag, 0) + 1
+        log.unlink(missing_ok=True)
+        return found
 
     monkeypatch.setattr(engine, "run_test", run_test)
     monkeypatch.setattr(submissions, "parse_answers", counted)
@@ -320,10 +328,9 @@ def test_nothing_a_student_names_stops_the_batch_or_forges_a_student(without_san
     layout_attacks(tmp_path / "class")
     out = tmp_path / "out"
     for run in range(2):  # the second run resumes: every result is kept, and nothing is graded again
-        parses.clear()
         assert main(["grade", "spiral_from_scratch", str(tmp_path / "class"), "--class-folder", "--out", str(out),
                      "--jobs", "2"]) == 0
-        assert {n: c for n, c in parses.items() if not n.startswith("crowd")} == {
+        assert {n: c for n, c in parses().items() if not n.startswith("crowd")} == {
             n: 1 for n in ("alice", "ghost", "sly", "grades.csv", "mallory", "formula", "bigcell")
         }  # each file once per batch, in this process; the workers parse none (nor a duplicate's files)
     err = capsys.readouterr().err

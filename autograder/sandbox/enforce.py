@@ -146,7 +146,9 @@ def install_audit_hook(readable: Iterable[str], writable: Iterable[str]) -> None
     readable_paths = tuple(os.path.realpath(p) for p in readable)
     writable_paths = tuple(os.path.realpath(p) for p in writable)
     loaded = frozenset(sys.modules)
-    loaded_files = frozenset(getattr(module, "__file__", None) for module in list(sys.modules.values()))
+    # read from each module's __dict__: a module with a __getattr__ of torch's would run it, which the trace refuses
+    loaded_files = frozenset(namespace.get("__file__") for module in list(sys.modules.values())
+                             if isinstance(namespace := getattr(module, "__dict__", None), dict))
     getframe = sys._getframe
 
     def inside(path: str, folders: tuple[str, ...]) -> bool:

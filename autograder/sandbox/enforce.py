@@ -17,7 +17,7 @@ here, whatever Python name, alias, pickle or private built-in reached the work:
     index to ``report`` (a pipe the host reads when the child ends) and ends the child at once, so that
     no handler of the student's can catch it and try another way.
 
-``install_audit_hook(readable, writable)``
+``install_audit_hook(readable, writable, loaded)``
     A Python audit hook, which no code can remove once it is installed, refuses: unpickling anything
     but plain data (``PLAIN_DATA``), ``marshal`` outside the import system, ``ctypes``, new processes,
     sockets, building code objects, reaching objects through the garbage collector, replacing the trace
@@ -31,6 +31,7 @@ import functools
 import os
 import sys
 import warnings
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 RULE_BROKEN_EXIT = 72
@@ -141,14 +142,27 @@ def torch_refused(exc: BaseException) -> None:
         end_for_rule(*_all_of_torch)
 
 
-def install_audit_hook(readable: Iterable[str], writable: Iterable[str]) -> None:
-    """Install the hook of the module docstring; paths are folders (with everything below) or files."""
-    readable_paths = tuple(os.path.realpath(p) for p in readable)
-    writable_paths = tuple(os.path.realpath(p) for p in writable)
-    loaded = frozenset(sys.modules)
-    # read from each module's __dict__: a module with a __getattr__ of torch's would run it, which the trace refuses
-    loaded_files = frozenset(namespace.get("__file__") for module in list(sys.modules.values())
-                             if isinstance(namespace := getattr(module, "__dict__", None), dict))
+@dataclass(frozen=True)
+class Loaded:
+    """The modules a host has loaded, by name and by file: taken once in the host, since a child that walked
+    every module would copy the pages they live on (tens of milliseconds a child)."""
+
+    names: frozenset[str]
+    files: frozenset[str]
+
+
+def loaded_modules() -> Loaded:
+    # each file is read from the module's __dict__: a module with a __getattr__ of torch's would run it
+    files = frozenset(namespace.get("__file__") for module in list(sys.modules.values())
+                      if isinstance(namespace := getattr(module, "__dict__", None), dict))
+    return Loaded(frozenset(sys.modules), files)
+
+
+def install_audit_hook(readable: Iterable[str], writable: Iterable[str], loaded: Loaded) -> None:
+    """Install the hook of the module docstring; paths are folders (with everything below) or files, as
+    ``os.path.realpath`` gives them; ``loaded``: what was loaded before the child started."""
+    readable_paths, writable_paths = tuple(readable), tuple(writable)
+    loaded_files = loaded.files
     getframe = sys._getframe
 
     def inside(path: str, folders: tuple[str, ...]) -> bool:
@@ -164,7 +178,7 @@ def install_audit_hook(readable: Iterable[str], writable: Iterable[str]) -> None
             if not getframe(1).f_code.co_filename.startswith(IMPORT_SYSTEM):
                 raise PermissionError("not allowed in the sandbox: marshal")
         elif event == "import":
-            if args[0] in loaded and args[0] not in sys.modules:
+            if args[0] in loaded.names and args[0] not in sys.modules:
                 raise PermissionError("not allowed in the sandbox: importing again a module loaded before")
         elif event == "exec":
             code = args[0]

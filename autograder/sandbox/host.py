@@ -73,7 +73,9 @@ class Host:
         _remove_stale_scratch()
         self.scratch = tempfile.mkdtemp(prefix=f"course-sandbox-{os.getpid()}-")
         self.pid_namespaces: confine.PidNamespaces | None = None
-        self.readable: list[str] = []  # what a child may open for reading (its audit hook's list)
+        self.readable: list[str] = []  # the public folders (the children's root, where there are namespaces)
+        self.audit_readable: tuple[str, ...] = ()  # what a child's audit hook lets it open for reading
+        self.loaded = enforce.Loaded(frozenset(), frozenset())  # what children find loaded
         self.pinned = resident.Pinned()  # the files of the children's view, kept in the page cache
 
     def setup(self, config: dict) -> dict:
@@ -94,6 +96,8 @@ class Host:
             sys.stdout, sys.stderr = saved
         os.chmod(self.scratch, 0o755)
         self.readable = _public_folders(config)
+        self.audit_readable = tuple(os.path.realpath(p) for p in (*SYSTEM_READABLE, *self.readable))
+        self.loaded = enforce.loaded_modules()
         notes = self._decide_plan(config)
         return {"ok": True, "notes": notes, "confinement": self.describe_plan()}
 
@@ -424,8 +428,8 @@ def _child(host: Host, request: dict, pipes: tuple, workdir: str | None, probe: 
     forbid = request.get("forbid") or []
     enforce.forbid(forbid, report_write)
     if host.config.get("audit", True):
-        enforce.install_audit_hook([*SYSTEM_READABLE, *host.readable, f"/proc/{os.getpid()}", os.getcwd()],
-                                   [os.getcwd(), "/dev/null", "/dev/shm"])
+        own = (os.path.realpath(f"/proc/{os.getpid()}"), os.path.realpath(os.getcwd()))
+        enforce.install_audit_hook((*host.audit_readable, *own), (own[1], "/dev/null", "/dev/shm"), host.loaded)
     sys.stdin = open(os.devnull)
     sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), write_through=True)
     sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)

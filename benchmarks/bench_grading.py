@@ -180,8 +180,9 @@ class InProcessSandbox:
             self._base = base
         return dict(self._base)
 
-    def session(self, cells: list[tuple[str, str]], limits: Limits = Limits(), array_api: str | None = None
-                ) -> InProcessSession:
+    def session(self, cells: list[tuple[str, str]], limits: Limits = Limits(), array_api: str | None = None,
+                forbid: tuple[tuple[str, ...], ...] = ()) -> InProcessSession:
+        # ``forbid`` is not enforced here: what the run-time rules cost counts as the sandbox's overhead
         session = InProcessSession(self, Runtime(self._namespace(), array_api or self.config.array_api), limits)
         report = session.load(cells)
         if not report.get("loaded"):
@@ -387,10 +388,10 @@ class Counting:
     def notes(self) -> set[str]:
         return self.inner.notes
 
-    def session(self, cells: list[tuple[str, str]], limits: Limits = Limits(), array_api: str | None = None
-                ) -> Session:
+    def session(self, cells: list[tuple[str, str]], limits: Limits = Limits(), array_api: str | None = None,
+                forbid: tuple[tuple[str, ...], ...] = ()) -> Session:
         self.opened += 1
-        session = self.inner.session(cells, limits, array_api)
+        session = self.inner.session(cells, limits, array_api, forbid)
         self.sessions.append(session)
         return session
 

@@ -162,7 +162,6 @@ def install_audit_hook(readable: Iterable[str], writable: Iterable[str], loaded:
     """Install the hook of the module docstring; paths are folders (with everything below) or files, as
     ``os.path.realpath`` gives them; ``loaded``: what was loaded before the child started."""
     readable_paths, writable_paths = tuple(readable), tuple(writable)
-    loaded_files = loaded.files
     getframe = sys._getframe
 
     def inside(path: str, folders: tuple[str, ...]) -> bool:
@@ -182,7 +181,7 @@ def install_audit_hook(readable: Iterable[str], writable: Iterable[str], loaded:
                 raise PermissionError("not allowed in the sandbox: importing again a module loaded before")
         elif event == "exec":
             code = args[0]
-            if getattr(code, "co_name", "") == "<module>" and code.co_filename in loaded_files:
+            if getattr(code, "co_name", "") == "<module>" and code.co_filename in loaded.files:
                 raise PermissionError("not allowed in the sandbox: running again a module loaded before")
         elif event == "open":
             path, mode, flags = args

@@ -362,17 +362,6 @@ class Tanh:
 """
 
 
-@pytest.fixture(scope="module")
-def grading():
-    from autograder.workers import Grading
-
-    g = Grading(ROOT, NB)
-    try:
-        yield g
-    finally:
-        g.close()
-
-
 def test_a_hostile_childs_shapes_keys_strings_and_lengths_reach_no_results_json(grading, tmp_path):
     """Values chosen to spell text (the shape of an empty array, dict keys, strings, list lengths, dtypes) cost the
     tests and none of them, nor any of their numbers, reaches results.json or the feedback."""

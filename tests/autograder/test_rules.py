@@ -149,6 +149,12 @@ def broken(source, rules):
     return forbidden_uses(source, rules)
 
 
+def assert_unfollowed(source: str, *rule_sets: list) -> None:
+    """Under each set of rules, ``source`` breaks the rule of what the check cannot follow."""
+    for rules in rule_sets:
+        assert any(UNFOLLOWED in found for found in broken(source, rules)), (source, broken(source, rules))
+
+
 def breaks(source, rules, reason):
     return any(reason in found for found in forbidden_uses(source, rules))
 
@@ -176,8 +182,7 @@ def breaks(source, rules, reason):
     "import __main__\nx = __main__.torch",
 ])
 def test_every_look_at_a_namespace_that_the_check_cannot_follow_breaks_a_rule(source):
-    for rules in (FROM_SCRATCH, CONV):
-        assert any(UNFOLLOWED in found for found in broken(source, rules)), (source, broken(source, rules))
+    assert_unfollowed(source, FROM_SCRATCH, CONV)
 
 
 @pytest.mark.parametrize("source", [
@@ -298,8 +303,7 @@ def test_a_rules_operators_complete_its_names_from_torch():
     "import typing\nhints = typing.get_type_hints(f)",
 ])
 def test_code_carried_in_a_pickle_breaks_the_rule(source):
-    for rules in (FROM_SCRATCH, CONV_NAIVE):
-        assert any(UNFOLLOWED in found for found in broken(source, rules)), (source, broken(source, rules))
+    assert_unfollowed(source, FROM_SCRATCH, CONV_NAIVE)
 
 
 @pytest.mark.parametrize("source, reason", [

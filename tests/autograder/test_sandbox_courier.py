@@ -22,7 +22,6 @@ import os
 import secrets
 import textwrap
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -142,13 +141,6 @@ RECEIVER = CALLS + """
 """
 
 
-@pytest.fixture(scope="module")
-def grading() -> Iterator[Grading]:
-    g = Grading(ROOT, NB)
-    try:
-        yield g
-    finally:
-        g.close()
 
 
 def target() -> Path:

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import textwrap
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from autograder.workers import Grading
 from autograder.rules import EVERY_TORCH_OPERATOR, NORMALIZATION_OPERATORS
 from autograder.sandbox import Limits, RuleBroken, Sandbox, SandboxConfig, StudentException
 
-ROOT = Path(__file__).resolve().parents[2]
 FORBID = (NORMALIZATION_OPERATORS, ("dropout",))
 LIMITS = Limits(wall_seconds=60)
 
@@ -205,34 +202,26 @@ def test_plain_data_still_unpickles_and_the_scratch_folder_is_writable(host: San
     assert list(x) == [0, 1, 2] and n == [1, 2.5, "a"] and text == "ok"
 
 
-def test_a_rule_broken_at_run_time_costs_its_cells_tests_with_the_rules_message() -> None:
+def test_a_rule_broken_at_run_time_costs_its_cells_tests_with_the_rules_message(grading, monkeypatch) -> None:
     """The spiral's Q1 with the built-in batch norm reached where the static check is blind (here: the rules'
     names removed, so that only the run-time layer stands): every Q1 test scores 0 with the rule's reason,
     and Q4 (another cell) keeps its points."""
     notebook = "spiral_from_scratch"
-    grading = Grading(ROOT, notebook)
-    try:
-        grader = grading.graders[notebook]
-        blind = {cell: [dataclasses.replace(rule, names=(), attributes=()) for rule in rules]
-                 for cell, rules in grader.rules.items()}
-        norm_rule = next(rule for rule in blind["Q1_solution"] if rule.operators == NORMALIZATION_OPERATORS)
-        cheat = grader.master_cells["Q1_solution"] + textwrap.dedent("""
+    grader = grading.graders[notebook]
+    blind = {cell: [dataclasses.replace(rule, names=(), attributes=()) for rule in rules]
+             for cell, rules in grader.rules.items()}
+    norm_rule = next(rule for rule in blind["Q1_solution"] if rule.operators == NORMALIZATION_OPERATORS)
+    cheat = grader.master_cells["Q1_solution"] + textwrap.dedent("""
 
-            def _forward(self, z):
-                z_hat = torch.nn.functional.layer_norm(z, (self.D,), eps=self.eps)
-                self._cache = (z_hat, 1.0 / torch.sqrt(z.var(dim=1, unbiased=False, keepdim=True) + self.eps))
-                return self.gamma * z_hat + self.beta
-            InstanceNorm1D.forward = _forward
-        """)
-        saved, grader.rules = grader.rules, blind
-        saved_tests = grader.tests
-        grader.tests = [t for t in saved_tests if t.question in ("Q1", "Q4")]
-        try:
-            results = grading.grade_answers(notebook, {**grader.master_cells, "Q1_solution": cheat})
-        finally:
-            grader.rules, grader.tests = saved, saved_tests
-    finally:
-        grading.close()
+        def _forward(self, z):
+            z_hat = torch.nn.functional.layer_norm(z, (self.D,), eps=self.eps)
+            self._cache = (z_hat, 1.0 / torch.sqrt(z.var(dim=1, unbiased=False, keepdim=True) + self.eps))
+            return self.gamma * z_hat + self.beta
+        InstanceNorm1D.forward = _forward
+    """)
+    monkeypatch.setattr(grader, "rules", blind)
+    monkeypatch.setattr(grader, "tests", [t for t in grader.tests if t.question in ("Q1", "Q4")])
+    results = grading.grade_answers(notebook, {**grader.master_cells, "Q1_solution": cheat})
     q1 = [r for r in results if r.question == "Q1"]
     q4 = [r for r in results if r.question == "Q4"]
     assert q1 and q4

@@ -38,13 +38,6 @@ ROOTED = os.geteuid() == 0
 needs_root = pytest.mark.skipif(not ROOTED, reason="namespaces and cgroups need root")
 
 
-@pytest.fixture(scope="module")
-def grading() -> Iterator[Grading]:
-    g = Grading(ROOT, NB)
-    try:
-        yield g
-    finally:
-        g.close()
 
 
 @contextmanager

@@ -189,6 +189,7 @@ class Sandbox:
         self.config = config
         self._process: subprocess.Popen | None = None
         self._control: socket.socket | None = None
+        self._rule_hosts: dict[tuple[tuple[str, ...], ...], socket.socket] = {}  # control sockets, by rules
         self.notes: set[str] = set()
         self.confinement: list[str] = []
 
@@ -236,11 +237,12 @@ class Sandbox:
         self.confinement = list(reply.get("confinement", []))
         return ours
 
-    def _control_reply(self, timeout: float) -> dict:
-        assert self._control is not None
-        self._control.settimeout(timeout)
+    def _control_reply(self, timeout: float, control: socket.socket | None = None) -> dict:
+        control = control or self._control
+        assert control is not None
+        control.settimeout(timeout)
         try:
-            return wire.receive(self._control)
+            return wire.receive(control)
         except (OSError, wire.WireError) as exc:
             self._log.seek(0)
             log = self._log.read()[-2000:].decode("utf-8", "replace")
@@ -258,14 +260,13 @@ class Sandbox:
             raise ValueError(f"unknown array_api {array_api!r}")
         if forbid:
             limits = dataclasses.replace(limits, processes=1)
-        control = self._start()
-        wire.send(control, {"op": "spawn", "limits": limits.as_dict(), "forbid": [list(g) for g in forbid],
-                            "array_api": array_api or self.config.array_api})
-        reply = self._control_reply(timeout=60)
+        control = self._rule_host(tuple(tuple(group) for group in forbid))
+        wire.send(control, {"op": "spawn", "limits": limits.as_dict(), "array_api": array_api or self.config.array_api})
+        reply = self._control_reply(60, control)
         if not reply.get("ok"):
             raise SandboxFailure(str(reply.get("error")))
         _, fds, _, _ = socket.recv_fds(control, 1, 2)
-        session = Session(self, socket.socket(fileno=fds[0]), fds[1], limits, reply["pid"])
+        session = Session(self, control, socket.socket(fileno=fds[0]), fds[1], limits, reply["pid"])
         try:
             session.load(cells)
         except BaseException:
@@ -273,12 +274,33 @@ class Sandbox:
             raise
         return session
 
-    def _finish_child(self, ended: bool) -> dict:
+    def _rule_host(self, forbid: tuple[tuple[str, ...], ...]) -> socket.socket:
+        """The control socket of the host whose children refuse ``forbid`` (the host itself when it is empty);
+        the host forks a rule host the first time a set of rules is asked for."""
         control = self._start()
-        wire.send(control, {"op": "finish", "ended": ended})
-        return self._control_reply(timeout=60)
+        if not forbid:
+            return control
+        if forbid not in self._rule_hosts:
+            wire.send(control, {"op": "derive", "forbid": [list(group) for group in forbid]})
+            reply = self._control_reply(60)
+            if not reply.get("ok"):
+                raise SandboxFailure(str(reply.get("error")))
+            _, fds, _, _ = socket.recv_fds(control, 1, 1)
+            self._rule_hosts[forbid] = socket.socket(fileno=fds[0])
+        return self._rule_hosts[forbid]
+
+    def _finish_child(self, control: socket.socket, ended: bool) -> dict:
+        try:
+            wire.send(control, {"op": "finish", "ended": ended})
+        except OSError:  # the host ended (or was closed) while the session was open: nothing is left to kill
+            self.close()
+            return {"ok": True, "status": "the sandbox host ended"}
+        return self._control_reply(60, control)
 
     def close(self) -> None:
+        for control in self._rule_hosts.values():
+            control.close()
+        self._rule_hosts = {}
         if self._control is not None:
             self._control.close()
             self._control = None
@@ -316,8 +338,10 @@ class _Output:
 class Session:
     """One child process running some answer cells, answering calls until ``finish``."""
 
-    def __init__(self, sandbox: Sandbox, sock: socket.socket, output_fd: int, limits: Limits, pid: int) -> None:
+    def __init__(self, sandbox: Sandbox, control: socket.socket, sock: socket.socket, output_fd: int, limits: Limits,
+                 pid: int) -> None:
         self.sandbox = sandbox
+        self.control = control  # of the host that forked the child
         self.sock = sock
         self.pid = pid  # the child's process id as the grader sees it
         self.limits = limits
@@ -464,7 +488,7 @@ class Session:
     def finish(self) -> Outcome:
         if self.outcome is None:
             self.sock.close()
-            reply = self.sandbox._finish_child(self._ended)
+            reply = self.sandbox._finish_child(self.control, self._ended)
             broken = reply.get("rule_broken")
             self.outcome = Outcome(reply.get("status", "unknown"), self._output.text(), self._output.total,
                                    bool(reply.get("out_of_memory")), reply.get("setup_error", ""),

@@ -2,11 +2,13 @@
 
 The host makes one group below its own cgroup in each hierarchy it finds (cgroup
 v2, or v1's ``memory``, ``pids`` and ``cpu`` hierarchies, whichever the kernel has
-mounted) and puts each of its children in it, one at a time. The group caps the
-child's memory (and swap), its number of processes and threads, and its CPU use to
-one core, whatever it starts, so that a submission with many processes neither
-exhausts the machine nor starves the child of another worker. Only the host writes
-these files; children never see them.
+mounted) and moves itself into it once, so that each of its children, one at a time,
+is born in it (moving a process costs 1 to 20 ms, too much for every child). The
+group caps the child's memory (and swap) on top of what the host holds, its number of
+processes and threads, and its CPU use to one core, whatever it starts, so that a
+submission with many processes neither exhausts the machine nor starves the child of
+another worker; ``kill`` spares only the host. Only the host writes these files;
+children never see them.
 """
 from __future__ import annotations
 
@@ -74,8 +76,8 @@ def _read(path: str) -> str:
 
 
 class Cgroups:
-    """The group, one per hierarchy, that holds the host's current child (a host runs one child at a time,
-    so one group serves all of them in turn; it is empty between children)."""
+    """The group, one per hierarchy, that holds the host and its current child (a host runs one child at a time,
+    so one group serves all of them in turn; only the host is left in it between children)."""
 
     def __init__(self, name: str, found: list[Hierarchy] | None = None) -> None:
         """Create the groups (in ``found``, default: the hierarchies of this machine); raises ``OSError`` when
@@ -107,7 +109,8 @@ class Cgroups:
 
     def limit(self, memory_bytes: int, processes: int) -> None:
         """Memory (and swap, where the kernel accounts for it) and the number of processes and threads of the
-        next child."""
+        next child (the host's own threads come on top)."""
+        processes += len(os.listdir("/proc/self/task"))
         for h, folder in self.folders:
             if "memory" in h.controllers:
                 memory, swap = ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes") if h.version == 1 else \
@@ -129,15 +132,15 @@ class Cgroups:
                 self._limits[name] = value
 
     def join(self) -> None:
-        """Move the calling process into every group (its later children follow)."""
+        """Move the calling process (the host) into every group: its later children are born there."""
         for _, folder in self.folders:
             _write(folder, "cgroup.procs", "0")
 
     def kill(self) -> None:
-        """SIGKILL every process in the groups, until none is left."""
+        """SIGKILL every process in the groups but the host, until none is left."""
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
-            pids = self._pids()
+            pids = self._pids() - {os.getpid()}
             if not pids:
                 return
             for pid in pids:
@@ -166,10 +169,16 @@ class Cgroups:
         return total
 
     def remove(self) -> None:
+        """Kill what is left, take the host back to the group it came from, and remove the groups (a group
+        the host cannot leave is removed by the next host, once this one has ended)."""
         if self.folders:
             self.kill()
-        for _, folder in self.folders:
-            _rmdir(folder)
+        for h, folder in self.folders:
+            try:
+                _write(h.own_folder, "cgroup.procs", "0")
+                _rmdir(folder)
+            except OSError:
+                pass
         self.folders = []
 
 

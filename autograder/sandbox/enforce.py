@@ -1,21 +1,24 @@
-"""Rules enforced where the work happens: set up in a child before any student code runs.
+"""Rules enforced where the work happens: set up in a rule host, once, before it forks any child.
 
 The static check (``autograder.rules``) refuses the names it can resolve; what it cannot see is caught
-here, whatever Python name, alias, pickle or private built-in reached the work:
+here, whatever Python name, alias, pickle or private built-in reached the work. A session with rules runs in
+a child of a *rule host*: a copy of the host that called ``forbid`` for that set of rules (``Host.derive``),
+so that the refusals cost nothing per child and exist before any student code does.
 
-``forbid(groups, report)``
-    Every ATen operator whose name contains one of a rule's patterns (``"batch_norm"`` covers
+``forbid(groups)``
+    Every ATen operator whose name contains one of a group's patterns (``"batch_norm"`` covers
     ``native_batch_norm``, ``_native_batch_norm_legit``, ``cudnn_batch_norm`` ... and their backward
     operators) gets a kernel that refuses to run, for every CPU and composite dispatch key, so that the
-    dispatcher itself refuses it however it was called; the registrations are kept alive by a reference
-    that no Python object holds. Torch's own Python code that does the same work from smaller operators
-    (the decompositions of ``torch._decomp`` and ``torch._refs``) is refused too: a trace function,
-    which the audit hook keeps in place, refuses every function of the torch package whose name
-    contains a pattern. The pattern ``"*"`` refuses all of torch: the CPU backends are excluded from
-    dispatch and every function of the torch package is refused. Both act on this thread, so the child
-    may start no other (``Sandbox.session`` sets its process limit to 1). A refusal writes the rule's
-    index to ``report`` (a pipe the host reads when the child ends) and ends the child at once, so that
-    no handler of the student's can catch it and try another way.
+    dispatcher itself refuses it however it was called; the pattern ``"*"`` gives every operator of every
+    namespace a refusing CPU kernel (and sparse, quantized, nested ones where it has them): the code that
+    computes is gone, not guarded, so no dispatch-key or thread-local trick brings it back. The
+    registrations are kept alive by a reference that no Python object holds. Torch's own Python code that
+    does the same work from smaller operators (the decompositions of ``torch._decomp`` and ``torch._refs``)
+    is refused too: every function of the torch package whose code is named with a pattern gets a refusing
+    code object, and a torch module first imported by a child that defines such a function is refused when
+    it runs (the audit hook). A refusal writes the rule's index to ``REPORT_FD`` (the child's report pipe,
+    which the host reads when the child ends) and ends the child at once, so that no handler of the
+    student's can catch it and try another way.
 
 ``install_audit_hook(readable, writable, loaded)``
     A Python audit hook, which no code can remove once it is installed, refuses: unpickling anything
@@ -27,19 +30,21 @@ here, whatever Python name, alias, pickle or private built-in reached the work:
 from __future__ import annotations
 
 import ctypes
-import functools
+import gc
 import os
 import sys
+import types
 import warnings
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
 RULE_BROKEN_EXIT = 72
+REPORT_FD = 1000  # where every child of a rule host keeps its report pipe (set up before the fork, found after)
 DISPATCH_KEYS = (
-    "CPU", "QuantizedCPU", "SparseCPU", "SparseCsrCPU", "NestedTensorCPU", "MkldnnCPU", "CompositeImplicitAutograd",
+    "CPU", "QuantizedCPU", "SparseCPU", "SparseCsrCPU", "NestedTensorCPU", "CompositeImplicitAutograd",
     "CompositeExplicitAutograd", "CompositeExplicitAutogradNonFunctional", "CompositeImplicitAutogradNestedTensor",
 )
-EXCLUDED_BACKENDS = ("CPU", "QuantizedCPU", "SparseCPU", "SparseCsrCPU", "NestedTensorCPU")
+BACKEND_KEYS = ("QuantizedCPU", "SparseCPU", "SparseCsrCPU", "NestedTensorCPU")  # besides CPU, for "*"
 # what a pickle may name: numpy arrays, dtypes and scalars, and Python's plain containers and numbers
 PLAIN_DATA = frozenset([
     *(f"{core}.multiarray.{name}" for core in ("numpy.core", "numpy._core")
@@ -56,90 +61,115 @@ REFUSED_EVENTS = ("ctypes.", "socket.", "subprocess.", "os.exec", "os.spawn", "o
                   "sys.setprofile")
 IMPORT_SYSTEM = ("<frozen importlib._bootstrap", "<frozen zipimport>")
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_MARKER = 0.6180339887498949  # the constant of the refusing code that ``_refusing_code`` replaces by the refusal
+
+# (pattern, refusal) of the torch functions refused in this process: read by the audit hook of its children
+_refused_names: tuple[tuple[str, Callable], ...] = ()
 
 
-_all_of_torch: tuple[int, int] | None = None  # (rule index, report pipe) when every torch operator is refused
-
-
-def forbid(groups: Iterable[Iterable[str]], report: int) -> None:
-    """Refuse, in this process, the torch work of each group of patterns (see the module docstring)."""
+def forbid(groups: Iterable[Iterable[str]]) -> None:
+    """Refuse, in this process and every child it forks, the torch work of each group of patterns (see the
+    module docstring); the index of a group is what a refusal reports."""
+    global _refused_names
     torch = sys.modules.get("torch")
     if torch is None:
         return
-    library = torch._C._dispatch_library("IMPL", "aten", "")
-    refused_functions: list[tuple[str, Callable]] = []
+    libraries: dict[str, object] = {}
+    refused_names: list[tuple[str, Callable]] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch warns that a kernel is overridden: that is the point
         for index, patterns in enumerate(groups):
-            patterns, refuse = tuple(patterns), _refusal(index, report)
-            if "*" in patterns:
-                global _all_of_torch
-                _all_of_torch = (index, report)
-                for key in EXCLUDED_BACKENDS:
-                    torch._C._dispatch_tls_set_dispatch_key_excluded(getattr(torch._C.DispatchKey, key), True)
-                refused_functions.append(("", refuse))
-                continue
-            refused_functions += [(p, refuse) for p in patterns]
-            for operator, key in kernels(patterns):
-                library.impl(operator, key, refuse)
-    ctypes.pythonapi.Py_IncRef(ctypes.py_object(library))  # alive as long as the process: no handle to drop
-    if refused_functions:
-        _trace_torch_functions(os.path.dirname(torch.__file__) + os.sep, refused_functions)
+            patterns, refuse = tuple(patterns), _refusal(index)
+            for namespace, operator, key in kernels(patterns):
+                if namespace not in libraries:
+                    libraries[namespace] = torch._C._dispatch_library("IMPL", namespace, "")
+                libraries[namespace].impl(operator, key, refuse)
+            refused_names += [(p, refuse) for p in patterns if p != "*"]
+    for library in libraries.values():
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(library))  # alive as long as the process: no handle to drop
+    _refused_names = tuple(refused_names)
+    if refused_names:
+        _refuse_torch_functions(os.path.dirname(torch.__file__) + os.sep, _refused_names)
 
 
-@functools.lru_cache(maxsize=None)
-def kernels(patterns: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """(operator, dispatch key) of every kernel of an ATen operator whose name contains one of ``patterns``.
-    The host calls it before it forks, so that its children find the answer computed."""
+def kernels(patterns: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    """(namespace, operator, dispatch key) of the kernels that ``patterns`` refuse: with ``"*"``, the CPU kernel of
+    every operator and its other CPU backends' where it has them; else every kernel of an ATen operator whose
+    name contains a pattern."""
     torch = sys.modules.get("torch")
-    if torch is None or "*" in patterns:
+    if torch is None:
         return ()
+    everything = "*" in patterns
     found = []
     for name in torch._C._dispatch_get_all_op_names():
-        if name.startswith("aten::") and any(p in name for p in patterns):
-            for key in DISPATCH_KEYS:
-                dispatch_key = getattr(torch._C.DispatchKey, key, None)
-                if dispatch_key is not None and torch._C._dispatch_has_kernel_for_dispatch_key(name, dispatch_key):
-                    found.append((name.split("::", 1)[1], key))
-    return tuple(found)
+        namespace, operator = name.split("::", 1)
+        if everything:
+            found.append((namespace, operator, "CPU"))
+            keys: Iterable[str] = BACKEND_KEYS
+        elif namespace == "aten" and any(p in operator for p in patterns):
+            keys = DISPATCH_KEYS
+        else:
+            continue
+        for key in keys:
+            dispatch_key = getattr(torch._C.DispatchKey, key, None)
+            if dispatch_key is not None and torch._C._dispatch_has_kernel_for_dispatch_key(name, dispatch_key):
+                found.append((namespace, operator, key))
+    return tuple(dict.fromkeys(found))
 
 
-def _trace_torch_functions(folder: str, refused: list[tuple[str, Callable]]) -> None:
-    """Refuse a call of a function defined in ``folder`` whose name contains a pattern (``""``: any)."""
-    judged: dict[object, Callable | None] = {}
-
-    def trace(frame, event: str, arg: object) -> None:
-        code = frame.f_code
-        if code not in judged:
-            judged[code] = next((refuse for pattern, refuse in refused if pattern in code.co_name), None) \
-                if code.co_filename.startswith(folder) else None
-        refuse = judged[code]
-        if refuse is not None:
-            refuse()
-
-    sys.settrace(trace)
+def _refuse_torch_functions(folder: str, refused: tuple[tuple[str, Callable], ...]) -> None:
+    """Give every function defined in ``folder`` whose code is named with a pattern a code that refuses."""
+    codes: dict[tuple[int, Callable], types.CodeType] = {}
+    for function in gc.get_objects():
+        if type(function) is types.FunctionType and function.__code__.co_filename.startswith(folder):
+            refuse = _refusal_for(function.__code__.co_name, refused)
+            if refuse is not None:
+                key = (len(function.__code__.co_freevars), refuse)
+                if key not in codes:
+                    codes[key] = _refusing_code(*key)
+                function.__code__ = codes[key]
 
 
-def _refusal(index: int, report: int) -> Callable:
+def _refusal_for(code_name: str, refused: tuple[tuple[str, Callable], ...]) -> Callable | None:
+    return next((refuse for pattern, refuse in refused if pattern in code_name), None)
+
+
+def _refusing_code(free: int, refuse: Callable) -> types.CodeType:
+    """A code object with ``free`` free variables (a function's code may only be replaced by one with as many)
+    that calls ``refuse`` with whatever it is given."""
+    names = [f"free{i}" for i in range(free)]
+    lines = ["def outer():", *(f"    {name} = None" for name in names), "    def refused(*args, **kwargs):"]
+    if names:
+        lines.append(f"        {', '.join(names)}")
+    lines += [f"        return ({_MARKER!r})(*args, **kwargs)", "    return refused"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "float is not callable": it is replaced below
+        module = compile("\n".join(lines), "<refused by a rule>", "exec")
+    outer = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    code = next(c for c in outer.co_consts if isinstance(c, types.CodeType))
+    return code.replace(co_consts=tuple(refuse if type(c) is float and c == _MARKER else c for c in code.co_consts))
+
+
+def _refusal(index: int) -> Callable:
+    write, end, message = os.write, os._exit, f"{index}\n".encode()  # bound now: later changes to os do not reach
+
     def refuse(*args: object, **kwargs: object) -> None:
-        end_for_rule(index, report)
+        try:
+            write(REPORT_FD, message)
+        finally:
+            end(RULE_BROKEN_EXIT)
 
     return refuse
 
 
-def end_for_rule(index: int, report: int) -> None:
-    """Tell the host that rule ``index`` was broken (it reads the pipe when the child ends) and end."""
-    try:
-        os.write(report, f"{index}\n".encode())
-    finally:
-        os._exit(RULE_BROKEN_EXIT)
-
-
-def torch_refused(exc: BaseException) -> None:
-    """End the child for its rule if ``exc`` is the dispatcher refusing a torch operator where every torch
-    operator is refused (such an operator runs no Python code that could report it)."""
-    if _all_of_torch is not None and isinstance(exc, NotImplementedError) and "aten::" in str(exc):
-        end_for_rule(*_all_of_torch)
+def _defines_refused(code: types.CodeType, refused: tuple[tuple[str, Callable], ...]) -> Callable | None:
+    """The refusal of the first function defined (at any depth) in ``code`` whose name has a pattern."""
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            refuse = _refusal_for(constant.co_name, refused) or _defines_refused(constant, refused)
+            if refuse is not None:
+                return refuse
+    return None
 
 
 @dataclass(frozen=True)
@@ -163,6 +193,7 @@ def install_audit_hook(readable: Iterable[str], writable: Iterable[str], loaded:
     ``os.path.realpath`` gives them; ``loaded``: what was loaded before the child started."""
     readable_paths, writable_paths = tuple(readable), tuple(writable)
     getframe = sys._getframe
+    refused, torch_folder = _refused_names, _torch_folder()
 
     def inside(path: str, folders: tuple[str, ...]) -> bool:
         return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders)
@@ -181,8 +212,13 @@ def install_audit_hook(readable: Iterable[str], writable: Iterable[str], loaded:
                 raise PermissionError("not allowed in the sandbox: importing again a module loaded before")
         elif event == "exec":
             code = args[0]
-            if getattr(code, "co_name", "") == "<module>" and code.co_filename in loaded.files:
-                raise PermissionError("not allowed in the sandbox: running again a module loaded before")
+            if getattr(code, "co_name", "") == "<module>":
+                if code.co_filename in loaded.files:
+                    raise PermissionError("not allowed in the sandbox: running again a module loaded before")
+                if refused and torch_folder and code.co_filename.startswith(torch_folder):
+                    refuse = _defines_refused(code, refused)  # a torch module the rule host had not loaded
+                    if refuse is not None:
+                        refuse()
         elif event == "open":
             path, mode, flags = args
             if isinstance(path, int) or path is None:
@@ -193,3 +229,8 @@ def install_audit_hook(readable: Iterable[str], writable: Iterable[str], loaded:
                 raise PermissionError("not allowed in the sandbox: opening a file outside the course's data")
 
     sys.addaudithook(hook)
+
+
+def _torch_folder() -> str:
+    torch = sys.modules.get("torch")
+    return os.path.dirname(torch.__file__) + os.sep if getattr(torch, "__file__", None) else ""

@@ -10,7 +10,11 @@ the control socket FD:
 ``spawn``   fork a child that confines itself (see ``confine.py`` and ``cgroups.py``)
             and hand the grader the child's call socket and the read end of its
             output pipe;
-``finish``  kill the child and everything it started, reap it, and say how it ended.
+``finish``  kill the child and everything it started, reap it, and say how it ended;
+``derive``  fork a *rule host*: a copy of this host that refuses a set of rules'
+            torch work once (``enforce.forbid``) and then serves the same requests on
+            a control socket of its own, handed to the grader, so that the children
+            of a session with rules find the refusals made before they exist.
 
 The host never receives an answer cell, a call, a reply or a byte of output: the
 grader sends cells straight to the child after the fork and reads its output
@@ -20,6 +24,8 @@ kills its child and exits.
 """
 from __future__ import annotations
 
+import ctypes
+import gc
 import importlib
 import io
 import os
@@ -37,6 +43,7 @@ from autograder.sandbox.cgroups import Cgroups
 from autograder.sandbox.runtime import Runtime
 
 SETUP_FAILED = 71
+MADV_COLLAPSE = 25  # Linux 6.1: back a range with huge pages now, so that forking copies few page tables
 # what every child may read besides the public folders: the system's libraries, settings and devices
 SYSTEM_READABLE = ("/usr", "/lib", "/lib64", "/etc", "/dev", "/proc/cpuinfo", "/proc/meminfo", "/proc/stat",
                    "/sys/devices/system/cpu", "/sys/fs/cgroup")
@@ -77,6 +84,8 @@ class Host:
         self.audit_readable: tuple[str, ...] = ()  # what a child's audit hook lets it open for reading
         self.loaded = enforce.Loaded(frozenset(), frozenset())  # what children find loaded
         self.pinned = resident.Pinned()  # the files of the children's view, kept in the page cache
+        self.forbid: list[list[str]] = []  # a rule host's rules: the groups of torch work its children refuse
+        self.rule_hosts: list[int] = []  # the pids of the rule hosts this host forked
 
     def setup(self, config: dict) -> dict:
         self.config = config
@@ -99,6 +108,7 @@ class Host:
         self.audit_readable = tuple(os.path.realpath(p) for p in (*SYSTEM_READABLE, *self.readable))
         self.loaded = enforce.loaded_modules()
         notes = self._decide_plan(config)
+        _prepare_for_forks()
         return {"ok": True, "notes": notes, "confinement": self.describe_plan()}
 
     # ------------------------------------------------------------------ what can be applied here
@@ -151,7 +161,20 @@ class Host:
             if self.pinned.left_out:
                 notes.append(f"{self.pinned.left_out} files children see are not pinned in the page cache (a child "
                              f"could signal a later one through them), such as {self.pinned.first_left_out}")
+        notes += self._join_cgroups()
         return notes
+
+    def _join_cgroups(self) -> list[str]:
+        """Move this host into its groups, last (the keeper of pinned files must not be born in them)."""
+        if self.plan.cgroups is None:
+            return []
+        try:
+            self.plan.cgroups.join()
+        except OSError as exc:
+            self.plan.cgroups.remove()
+            self.plan.cgroups = None
+            return [f"no cgroup limits ({exc.strerror or exc})"]
+        return []
 
     def _try_seccomp(self) -> list[str]:
         """Children load the seccomp filter if one is written for this machine and a probe child can load it."""
@@ -233,8 +256,6 @@ class Host:
         output_read, output_write = os.pipe()
         status_read, status_write = os.pipe()
         report_read, report_write = os.pipe()
-        for patterns in request.get("forbid") or []:
-            enforce.kernels(tuple(patterns))
         if plan.root is not None:
             self.pid_namespaces.before_fork()
         try:
@@ -274,6 +295,43 @@ class Host:
         rpc.close()
         os.close(output)
 
+    def derive(self, request: dict) -> None:
+        """Fork a rule host for ``request["forbid"]`` and hand the grader its control socket."""
+        self.finish()
+        ours, theirs = socket.socketpair()
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            wire.send(self.control, {"ok": False, "error": f"could not start a rule host: {exc}"})
+            return
+        if pid == 0:
+            try:
+                ours.close()
+                self.control.close()
+                self._become_rule_host(theirs, request.get("forbid") or [])
+                self.serve()
+            except BaseException:  # noqa: BLE001 - the rule host must never return into this host's loop
+                traceback.print_exc()
+            os._exit(0)
+        theirs.close()
+        self.rule_hosts.append(pid)
+        wire.send(self.control, {"ok": True, "pid": pid})
+        socket.send_fds(self.control, [b"R"], [ours.fileno()])
+        ours.close()
+
+    def _become_rule_host(self, control: socket.socket, forbid: list[list[str]]) -> None:
+        self.control, self.forbid, self.rule_hosts = control, forbid, []
+        if self.plan.linux:
+            confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
+            confine.prctl(confine.PR_SET_CHILD_SUBREAPER, 1)
+        if self.plan.cgroups is not None:  # a group of its own, next to its parent's
+            self.plan.cgroups = Cgroups(f"course-sandbox-{os.getpid()}", self.plan.cgroups.hierarchies)
+            self.plan.cgroups.join()
+        gc.unfreeze()  # the parent froze its objects, where ``forbid`` could not find torch's functions
+        enforce.forbid(forbid)
+        self.loaded = enforce.loaded_modules()
+        _prepare_for_forks()
+
     def finish(self, ended: bool = False) -> dict:
         """Kill the child and all it started; ``ended``: the grader saw it end, so give it a moment to exit
         by itself and report how."""
@@ -293,7 +351,7 @@ class Host:
                 os.killpg(child.pid, signal.SIGKILL)
             except OSError:
                 pass
-            status = _kill_descendants(child.pid)
+            status = _kill_descendants(child.pid, spare=set(self.rule_hosts))
         out_of_memory = False
         if self.plan.cgroups is not None:
             self.plan.cgroups.kill()
@@ -318,11 +376,20 @@ class Host:
                 self.spawn(request)
             elif request["op"] == "finish":
                 wire.send(self.control, self.finish(bool(request.get("ended"))))
+            elif request["op"] == "derive":
+                self.derive(request)
         self.finish()
-        self.pinned.release()
         if self.plan.cgroups is not None:
             self.plan.cgroups.remove()
+        if self.forbid:  # a rule host: the view and the scratch folder are its parent's
+            return
+        self.pinned.release()
         shutil.rmtree(self.scratch, ignore_errors=True)
+        for pid in self.rule_hosts:  # they end when the grader closes their sockets (or with this host)
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
 
 
 def _public_folders(config: dict) -> list[str]:
@@ -396,11 +463,10 @@ def _child(host: Host, request: dict, pipes: tuple, workdir: str | None, probe: 
         os.dup2(null, 0)
         os.dup2(output_write, 1)
         os.dup2(output_write, 2)
-        keep = [2, *sorted({rpc.fileno(), status_write, report_write}), 4096]
+        os.dup2(report_write, enforce.REPORT_FD, inheritable=False)  # where the rule host's refusals write
+        keep = [2, *sorted({rpc.fileno(), status_write}), enforce.REPORT_FD, 4096]
         for low, high in zip(keep, keep[1:]):
             os.closerange(low + 1, high)
-        if plan.cgroups is not None:
-            plan.cgroups.join()
         uid = confine.UID_BASE + confine.global_pid() if plan.own_uid else os.getuid()
         if plan.root is not None:
             confine.enter_namespaces()
@@ -425,8 +491,6 @@ def _child(host: Host, request: dict, pipes: tuple, workdir: str | None, probe: 
     os.close(status_write)
     if probe:
         os._exit(0)
-    forbid = request.get("forbid") or []
-    enforce.forbid(forbid, report_write)
     if host.config.get("audit", True):
         own = (os.path.realpath(f"/proc/{os.getpid()}"), os.path.realpath(os.getcwd()))
         enforce.install_audit_hook((*host.audit_readable, *own), (own[1], "/dev/null", "/dev/shm"), host.loaded)
@@ -434,7 +498,7 @@ def _child(host: Host, request: dict, pipes: tuple, workdir: str | None, probe: 
     sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), write_through=True)
     sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)
     runtime = Runtime(host.namespace, request.get("array_api") or host.config.get("array_api", "torch"),
-                      torch_allowed=not any("*" in group for group in forbid))
+                      torch_allowed=not any("*" in group for group in host.forbid))
     runtime.dispatch({"op": "seed", "value": 0})
     runtime.run(rpc)
     os._exit(0)
@@ -448,12 +512,13 @@ def _setup_failed(status_write: int, exc: OSError) -> None:
     os._exit(SETUP_FAILED)
 
 
-def _kill_descendants(pid: int) -> str:
-    """SIGKILL every process below the host (orphans are re-parented to it, the subreaper),
-    reap them all, and describe how ``pid`` ended (without namespaces, where no PID 1 does this)."""
+def _kill_descendants(pid: int, spare: set[int]) -> str:
+    """SIGKILL every process below the host but the rule hosts in ``spare`` and theirs (orphans are
+    re-parented to the host, the subreaper), reap them all, and describe how ``pid`` ended (without
+    namespaces, where no PID 1 does this)."""
     status = "unknown"
     while True:
-        for other in _descendants(os.getpid()):
+        for other in _descendants(os.getpid(), spare):
             try:
                 os.kill(other, signal.SIGKILL)
             except OSError:
@@ -465,12 +530,14 @@ def _kill_descendants(pid: int) -> str:
                 return status
             if reaped == 0:
                 break
+            if reaped in spare:
+                spare.discard(reaped)  # a rule host that ended: the grader hears of it on its socket
             if reaped == pid:
                 status = _describe_status(code)
         time.sleep(0.002)
 
 
-def _descendants(root: int) -> list[int]:
+def _descendants(root: int, spare: set[int]) -> list[int]:
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -482,9 +549,27 @@ def _descendants(root: int) -> list[int]:
                 continue
     found, frontier = [], {root}
     while frontier:
-        frontier = {pid for pid, parent in parents.items() if parent in frontier and pid not in found}
+        frontier = {pid for pid, parent in parents.items()
+                    if parent in frontier and pid not in found and pid not in spare}
         found.extend(frontier)
     return found
+
+
+def _prepare_for_forks() -> None:
+    """Make this process cheap to fork: its objects leave the garbage collector's generations (a child's
+    collection would otherwise write to, and so copy, every page of the heap), and its anonymous memory is
+    backed by huge pages where the kernel can (a fork copies a tenth of the page tables: about 9 ms to 3)."""
+    gc.freeze()
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            fields = line.split()
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            if fields[1].startswith("rw") and (len(fields) < 6 or fields[5] == "[heap]") and end - start >= 2**21:
+                libc.madvise(start, end - start, MADV_COLLAPSE)  # refused on older kernels: then nothing changes
 
 
 def _describe_status(code: int) -> str:

@@ -130,6 +130,78 @@ def test_a_numpy_only_child_runs_no_torch_operator(host: Sandbox, route: str) ->
     assert broken.value.index == 0
 
 
+@pytest.mark.parametrize("route", [
+    "torch._C._dispatch_tls_set_dispatch_key_excluded(torch._C.DispatchKey.CPU, False) or torch.ones(3).sum()",
+    "forced()",
+    "torch.ops.prims.mul(torch.from_numpy(x), torch.from_numpy(x))",
+    "torch.sparse_coo_tensor([[0, 1]], [1.0, 2.0], (2,)).to_dense()",
+])
+def test_a_numpy_only_child_cannot_turn_torch_back_on(host: Sandbox, route: str) -> None:
+    """The kernels themselves refuse, not a thread-local switch the child could flip back."""
+    source = f"""
+        import numpy as np
+        import torch
+
+        x = np.ones(2)
+        cpu = torch._C.DispatchKeySet(torch._C.DispatchKey.CPU)
+
+        def forced():
+            with torch._C._ForceDispatchKeyGuard(cpu, cpu.remove(torch._C.DispatchKey.CPU)):
+                return torch.ones(3).sum()
+
+        def attack():
+            return {route}
+    """
+    with pytest.raises(RuleBroken) as broken:
+        run(host, source, (EVERY_TORCH_OPERATOR,), "numpy")
+    assert broken.value.index == 0
+
+
+def test_a_refusal_survives_the_child_replacing_what_it_calls(host: Sandbox) -> None:
+    source = """
+        import os
+        import torch
+
+        def attack():
+            os._exit = os.write = lambda *args: None
+            return torch.batch_norm(torch.randn(8, 4), None, None, None, None, True, 0.1, 1e-5, False)
+    """
+    with pytest.raises(RuleBroken) as broken:
+        run(host, source)
+    assert broken.value.index == 0
+
+
+def test_a_torch_module_first_imported_by_the_child_is_refused_if_it_holds_the_work(host: Sandbox) -> None:
+    """``torch.onnx`` is not loaded before the child starts, and it defines a ``batch_norm`` of its own."""
+    source = """
+        import importlib
+        import torch
+
+        def attack():
+            return importlib.import_module("torch.onnx.symbolic_opset9").batch_norm
+    """
+    with pytest.raises(RuleBroken) as broken:
+        run(host, source)
+    assert broken.value.index == 0
+
+
+def test_rules_stay_with_the_sessions_that_have_them(host: Sandbox) -> None:
+    """A rule host refuses for its own children only: sessions without rules, or with other ones, run as before."""
+    source = """
+        import torch
+
+        def attack():
+            return float(torch.nn.functional.layer_norm(torch.ones(2, 4), (4,)).sum())
+    """
+    with pytest.raises(RuleBroken):
+        run(host, source, (EVERY_TORCH_OPERATOR,), "numpy")
+    assert run(host, source, ()) == 0.0
+    assert run(host, source, (("dropout",),)) == 0.0
+    with pytest.raises(RuleBroken):
+        run(host, source)
+    assert run(host, source, ()) == 0.0
+
+
 def test_a_numpy_only_child_still_computes_with_numpy_and_starts_no_thread(host: Sandbox) -> None:
     source = """
         import threading

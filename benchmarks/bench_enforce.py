@@ -3,12 +3,12 @@
 Kinds of child, interleaved round by round in a shuffled order, on two hosts (with and without the audit
 hook): ``plain`` (no audit hook, no forbidden operator: the layers beneath), ``audited`` (the audit hook every
 child gets), ``from scratch`` (the hook plus the spiral's forbidden operator families and its autograd guard:
-a kernel per operator and the trace function), and ``plain numpy`` against ``numpy only`` (the hook plus
-every torch operator refused).
+refusing kernels and code objects, made once in the rule host that forks these children), and ``plain numpy``
+against ``numpy only`` (the hook plus every torch operator refused).
 Each child loads one cell and answers one call: ``start`` times the session from fork to the first reply,
 ``work`` the call (a small MLP's forward and hand-written backward, 300 steps: many small Python calls, which
-the trace function sees; numpy for the numpy children). Prints medians and ratios against the plain child
-of the same array type.
+a trace function would see; numpy for the numpy children). Prints medians and ratios against the plain child
+of the same array type; the first session of a set of rules (which forks its rule host) is a warm-up.
 
     python benchmarks/bench_enforce.py [--rounds 15]
 """

@@ -280,10 +280,15 @@ def _process_cpu(pid: int) -> float:
 
 
 def _cpu_now(sandbox: Any) -> float:
-    """CPU seconds used so far by this process, plus the sandbox host's and its children's if sandboxed."""
+    """CPU seconds used so far by this process, plus, if sandboxed, the host's and its rule hosts' (the processes
+    it forked that live on; each reaps its own sandbox children)."""
     own = time.process_time()
     process = getattr(sandbox, "_process", None)
-    return own + (_process_cpu(process.pid) if process is not None else 0.0)
+    if process is None:
+        return own
+    with open(f"/proc/{process.pid}/task/{process.pid}/children") as children:
+        living = [int(pid) for pid in children.read().split()]
+    return own + sum(_process_cpu(pid) for pid in [process.pid, *living] if os.path.exists(f"/proc/{pid}"))
 
 
 def measure_overhead(subs: list[Submission], rounds: int, starts: int, rng: random.Random) -> OverheadResult:

@@ -10,6 +10,7 @@ process, a socket) or reaches objects by other paths (the garbage collector, a f
 from __future__ import annotations
 
 import dataclasses
+import os
 import textwrap
 from typing import Iterator
 
@@ -300,3 +301,18 @@ def test_a_rule_broken_at_run_time_costs_its_cells_tests_with_the_rules_message(
     assert all(r.score == 0 and r.message == f"rule broken: {norm_rule.reason}" for r in q1), \
         [(r.name, r.message) for r in q1]
     assert all(r.passed for r in q4), [(r.name, r.message) for r in q4 if not r.passed]
+
+
+def test_rule_hosts_end_with_their_sandbox() -> None:
+    """Each set of rules gets one rule host, forked by the host and ended when the sandbox closes."""
+    sandbox = Sandbox(SandboxConfig())
+    try:
+        for forbid in (FORBID, (EVERY_TORCH_OPERATOR,), FORBID):
+            assert run(sandbox, "def attack():\n    return 1\n", forbid, "numpy") == 1
+        host = sandbox._process.pid
+        with open(f"/proc/{host}/task/{host}/children") as children:
+            rule_hosts = [int(pid) for pid in children.read().split()]
+        assert len(rule_hosts) == 2
+    finally:
+        sandbox.close()
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in (host, *rule_hosts))

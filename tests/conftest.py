@@ -1,6 +1,13 @@
-import matplotlib
-import pytest
-from pathlib import Path
+import os
+
+# One OpenMP thread before torch loads: a test that forks this process and multiplies matrices in the child
+# would otherwise wait forever for the threads of the parent's team, which the child does not have.
+for _name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import matplotlib  # noqa: E402
+import pytest  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 matplotlib.use("Agg")
 

@@ -254,8 +254,9 @@ class Sandbox:
                 forbid: tuple[tuple[str, ...], ...] = ()) -> "Session":
         """Fork a child that runs ``cells`` (name, source) in order; raise ``CellFailed`` if one raises.
         ``array_api`` ("torch" or "numpy") overrides the config's array type for this child. ``forbid``: groups
-        of torch operator patterns the child refuses (``enforce.forbid``); a child that tries one is ended and
-        the session raises ``RuleBroken`` with the group's index. Such a child may start no thread or process."""
+        of torch operator patterns the child refuses (``enforce.forbid``, made once in the rule host that forks
+        the children of this set of rules); a child that tries one is ended and the session raises
+        ``RuleBroken`` with the group's index. Such a child may start no thread or process."""
         if array_api not in (None, "torch", "numpy"):
             raise ValueError(f"unknown array_api {array_api!r}")
         if forbid:

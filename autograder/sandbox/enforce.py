@@ -15,8 +15,8 @@ so that the refusals cost nothing per child and exist before any student code do
     registrations are kept alive by a reference that no Python object holds. Torch's own Python code that
     does the same work from smaller operators (the decompositions of ``torch._decomp`` and ``torch._refs``)
     is refused too: every function of the torch package whose code is named with a pattern gets a refusing
-    code object, and a torch module first imported by a child that defines such a function is refused when
-    it runs (the audit hook). A refusal writes the rule's index to ``REPORT_FD`` (the child's report pipe,
+    code object (``torch._decomp`` and ``torch._refs`` are loaded with torch; a torch module a child imports
+    later, such as ``torch._dynamo`` on an optimizer's first step, is not searched). A refusal writes the rule's index to ``REPORT_FD`` (the child's report pipe,
     which the host reads when the child ends) and ends the child at once, so that no handler of the
     student's can catch it and try another way.
 
@@ -63,14 +63,10 @@ IMPORT_SYSTEM = ("<frozen importlib._bootstrap", "<frozen zipimport>")
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 _MARKER = 0.6180339887498949  # the constant of the refusing code that ``_refusing_code`` replaces by the refusal
 
-# (pattern, refusal) of the torch functions refused in this process: read by the audit hook of its children
-_refused_names: tuple[tuple[str, Callable], ...] = ()
-
 
 def forbid(groups: Iterable[Iterable[str]]) -> None:
     """Refuse, in this process and every child it forks, the torch work of each group of patterns (see the
     module docstring); the index of a group is what a refusal reports."""
-    global _refused_names
     torch = sys.modules.get("torch")
     if torch is None:
         return
@@ -87,9 +83,8 @@ def forbid(groups: Iterable[Iterable[str]]) -> None:
             refused_names += [(p, refuse) for p in patterns if p != "*"]
     for library in libraries.values():
         ctypes.pythonapi.Py_IncRef(ctypes.py_object(library))  # alive as long as the process: no handle to drop
-    _refused_names = tuple(refused_names)
     if refused_names:
-        _refuse_torch_functions(os.path.dirname(torch.__file__) + os.sep, _refused_names)
+        _refuse_torch_functions(os.path.dirname(torch.__file__) + os.sep, tuple(refused_names))
 
 
 def kernels(patterns: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
@@ -162,16 +157,6 @@ def _refusal(index: int) -> Callable:
     return refuse
 
 
-def _defines_refused(code: types.CodeType, refused: tuple[tuple[str, Callable], ...]) -> Callable | None:
-    """The refusal of the first function defined (at any depth) in ``code`` whose name has a pattern."""
-    for constant in code.co_consts:
-        if isinstance(constant, types.CodeType):
-            refuse = _refusal_for(constant.co_name, refused) or _defines_refused(constant, refused)
-            if refuse is not None:
-                return refuse
-    return None
-
-
 @dataclass(frozen=True)
 class Loaded:
     """The modules a host has loaded, by name and by file: taken once in the host, since a child that walked
@@ -193,7 +178,6 @@ def install_audit_hook(readable: Iterable[str], writable: Iterable[str], loaded:
     ``os.path.realpath`` gives them; ``loaded``: what was loaded before the child started."""
     readable_paths, writable_paths = tuple(readable), tuple(writable)
     getframe = sys._getframe
-    refused, torch_folder = _refused_names, _torch_folder()
 
     def inside(path: str, folders: tuple[str, ...]) -> bool:
         return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders)
@@ -212,13 +196,8 @@ def install_audit_hook(readable: Iterable[str], writable: Iterable[str], loaded:
                 raise PermissionError("not allowed in the sandbox: importing again a module loaded before")
         elif event == "exec":
             code = args[0]
-            if getattr(code, "co_name", "") == "<module>":
-                if code.co_filename in loaded.files:
-                    raise PermissionError("not allowed in the sandbox: running again a module loaded before")
-                if refused and torch_folder and code.co_filename.startswith(torch_folder):
-                    refuse = _defines_refused(code, refused)  # a torch module the rule host had not loaded
-                    if refuse is not None:
-                        refuse()
+            if getattr(code, "co_name", "") == "<module>" and code.co_filename in loaded.files:
+                raise PermissionError("not allowed in the sandbox: running again a module loaded before")
         elif event == "open":
             path, mode, flags = args
             if isinstance(path, int) or path is None:
@@ -229,8 +208,3 @@ def install_audit_hook(readable: Iterable[str], writable: Iterable[str], loaded:
                 raise PermissionError("not allowed in the sandbox: opening a file outside the course's data")
 
     sys.addaudithook(hook)
-
-
-def _torch_folder() -> str:
-    torch = sys.modules.get("torch")
-    return os.path.dirname(torch.__file__) + os.sep if getattr(torch, "__file__", None) else ""

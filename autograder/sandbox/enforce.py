@@ -15,10 +15,10 @@ so that the refusals cost nothing per child and exist before any student code do
     registrations are kept alive by a reference that no Python object holds. Torch's own Python code that
     does the same work from smaller operators (the decompositions of ``torch._decomp`` and ``torch._refs``)
     is refused too: every function of the torch package whose code is named with a pattern gets a refusing
-    code object (``torch._decomp`` and ``torch._refs`` are loaded with torch; a torch module a child imports
-    later, such as ``torch._dynamo`` on an optimizer's first step, is not searched). A refusal writes the rule's index to ``REPORT_FD`` (the child's report pipe,
-    which the host reads when the child ends) and ends the child at once, so that no handler of the
-    student's can catch it and try another way.
+    code object (``torch._decomp`` and ``torch._refs`` are loaded with torch; a torch module that a child
+    imports for the first time is not searched). A refusal writes the rule's index to ``REPORT_FD`` (the
+    child's report pipe, which the host reads when the child ends) and ends the child at once, so that no
+    handler of the student's can catch it and try another way.
 
 ``install_audit_hook(readable, writable, loaded)``
     A Python audit hook, which no code can remove once it is installed, refuses: unpickling anything

@@ -115,32 +115,17 @@ def test_normalization_written_by_hand_still_runs_where_the_built_in_is_refused(
     "torch.nn.functional.conv2d(torch.zeros(1, 1, 3, 3), torch.zeros(1, 1, 2, 2))",
     "importlib.import_module('tor' + 'ch').randn(2)",
     "torch.nn.Linear(2, 2)",
+    # the kernels themselves refuse, not a thread-local switch the child could flip back
+    "torch._C._dispatch_tls_set_dispatch_key_excluded(torch._C.DispatchKey.CPU, False) or torch.ones(3).sum()",
+    "forced()",
+    "torch.ops.prims.mul(torch.from_numpy(x), torch.from_numpy(x))",
+    "torch.sparse_coo_tensor([[0, 1]], [1.0, 2.0], (2,)).to_dense()",
 ])
 def test_a_numpy_only_child_runs_no_torch_operator(host: Sandbox, route: str) -> None:
     source = f"""
         import importlib
         import numpy as np
         import course_utils.gradient_check
-        import torch
-
-        def attack():
-            return np.ones(2).sum(), {route}
-    """
-    with pytest.raises(RuleBroken) as broken:
-        run(host, source, (EVERY_TORCH_OPERATOR,), "numpy")
-    assert broken.value.index == 0
-
-
-@pytest.mark.parametrize("route", [
-    "torch._C._dispatch_tls_set_dispatch_key_excluded(torch._C.DispatchKey.CPU, False) or torch.ones(3).sum()",
-    "forced()",
-    "torch.ops.prims.mul(torch.from_numpy(x), torch.from_numpy(x))",
-    "torch.sparse_coo_tensor([[0, 1]], [1.0, 2.0], (2,)).to_dense()",
-])
-def test_a_numpy_only_child_cannot_turn_torch_back_on(host: Sandbox, route: str) -> None:
-    """The kernels themselves refuse, not a thread-local switch the child could flip back."""
-    source = f"""
-        import numpy as np
         import torch
 
         x = np.ones(2)
@@ -151,7 +136,7 @@ def test_a_numpy_only_child_cannot_turn_torch_back_on(host: Sandbox, route: str)
                 return torch.ones(3).sum()
 
         def attack():
-            return {route}
+            return np.ones(2).sum(), {route}
     """
     with pytest.raises(RuleBroken) as broken:
         run(host, source, (EVERY_TORCH_OPERATOR,), "numpy")

@@ -40,11 +40,9 @@ from typing import Callable, Iterable
 
 RULE_BROKEN_EXIT = 72
 REPORT_FD = 1000  # where every child of a rule host keeps its report pipe (set up before the fork, found after)
-DISPATCH_KEYS = (
-    "CPU", "QuantizedCPU", "SparseCPU", "SparseCsrCPU", "NestedTensorCPU", "CompositeImplicitAutograd",
-    "CompositeExplicitAutograd", "CompositeExplicitAutogradNonFunctional", "CompositeImplicitAutogradNestedTensor",
-)
 BACKEND_KEYS = ("QuantizedCPU", "SparseCPU", "SparseCsrCPU", "NestedTensorCPU")  # besides CPU, for "*"
+DISPATCH_KEYS = ("CPU", *BACKEND_KEYS, "CompositeImplicitAutograd", "CompositeExplicitAutograd",
+                 "CompositeExplicitAutogradNonFunctional", "CompositeImplicitAutogradNestedTensor")
 # what a pickle may name: numpy arrays, dtypes and scalars, and Python's plain containers and numbers
 PLAIN_DATA = frozenset([
     *(f"{core}.multiarray.{name}" for core in ("numpy.core", "numpy._core")
@@ -95,21 +93,18 @@ def kernels(patterns: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
     if torch is None:
         return ()
     everything = "*" in patterns
+    keys = {key: getattr(torch._C.DispatchKey, key) for key in (BACKEND_KEYS if everything else DISPATCH_KEYS)
+            if hasattr(torch._C.DispatchKey, key)}
     found = []
     for name in torch._C._dispatch_get_all_op_names():
         namespace, operator = name.split("::", 1)
         if everything:
             found.append((namespace, operator, "CPU"))
-            keys: Iterable[str] = BACKEND_KEYS
-        elif namespace == "aten" and any(p in operator for p in patterns):
-            keys = DISPATCH_KEYS
-        else:
+        elif namespace != "aten" or not any(p in operator for p in patterns):
             continue
-        for key in keys:
-            dispatch_key = getattr(torch._C.DispatchKey, key, None)
-            if dispatch_key is not None and torch._C._dispatch_has_kernel_for_dispatch_key(name, dispatch_key):
-                found.append((namespace, operator, key))
-    return tuple(dict.fromkeys(found))
+        found += [(namespace, operator, key) for key, dispatch_key in keys.items()
+                  if torch._C._dispatch_has_kernel_for_dispatch_key(name, dispatch_key)]
+    return tuple(found)
 
 
 def _refuse_torch_functions(folder: str, refused: tuple[tuple[str, Callable], ...]) -> None:

@@ -24,7 +24,6 @@ kills its child and exits.
 """
 from __future__ import annotations
 
-import ctypes
 import gc
 import importlib
 import io
@@ -43,7 +42,6 @@ from autograder.sandbox.cgroups import Cgroups
 from autograder.sandbox.runtime import Runtime
 
 SETUP_FAILED = 71
-MADV_COLLAPSE = 25  # Linux 6.1: back a range with huge pages now, so that forking copies few page tables
 # what every child may read besides the public folders: the system's libraries, settings and devices
 SYSTEM_READABLE = ("/usr", "/lib", "/lib64", "/etc", "/dev", "/proc/cpuinfo", "/proc/meminfo", "/proc/stat",
                    "/sys/devices/system/cpu", "/sys/fs/cgroup")
@@ -560,16 +558,8 @@ def _prepare_for_forks() -> None:
     collection would otherwise write to, and so copy, every page of the heap), and its anonymous memory is
     backed by huge pages where the kernel can (a fork copies a tenth of the page tables: about 9 ms to 3)."""
     gc.freeze()
-    if not sys.platform.startswith("linux"):
-        return
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    with open("/proc/self/maps") as maps:
-        for line in maps:
-            fields = line.split()
-            start, end = (int(x, 16) for x in fields[0].split("-"))
-            if fields[1].startswith("rw") and (len(fields) < 6 or fields[5] == "[heap]") and end - start >= 2**21:
-                libc.madvise(start, end - start, MADV_COLLAPSE)  # refused on older kernels: then nothing changes
+    if sys.platform.startswith("linux"):
+        confine.collapse_heap()
 
 
 def _describe_status(code: int) -> str:

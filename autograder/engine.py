@@ -60,11 +60,13 @@ class Grader:
                              environment={"COURSE_QUICK": "1"})
 
     def cells_for(self, test: GradedTest, student: dict[str, str]) -> list[tuple[str, str]]:
-        """What the test's child runs: the run-time part of its cells' rules, then the cells in notebook order
-        (the student's under test, the master's it needs)."""
+        """What the test's child runs: the run-time part of its cells' rules, the grader's settings, then the
+        cells in notebook order (the student's under test, the master's it needs)."""
         runtime = dict.fromkeys(rule.runtime for cell in test.cells for rule in self.rules.get(cell, [])
                                 if rule.runtime)
-        return [*((f"rule_{index}", code) for index, code in enumerate(runtime)),
+        settings = [("grader_settings", "\n".join(f"{name} = {value!r}" for name, value in test.settings))
+                    ] if test.settings else []
+        return [*((f"rule_{index}", code) for index, code in enumerate(runtime)), *settings,
                 *((name, student[name] if name in test.cells else self.master_cells[name])
                   for name in self.cell_order if name in test.cells or name in test.needs)]
 
@@ -202,7 +204,7 @@ def probe_key(probe: Probe, test: GradedTest) -> str:
     if not name or "<" in name:
         raise TypeError(f"a probe is a module-level function or a partial of one, not {name or type(probe)}")
     return f"{function.__module__}.{name}{arguments} on {','.join(test.cells)} + {','.join(test.needs)} " \
-           f"({test.arrays})"
+           f"({test.arrays}{''.join(f', {name} = {value!r}' for name, value in test.settings)})"
 
 
 def refusal(grader: Grader, test: GradedTest, student: Answers) -> str:

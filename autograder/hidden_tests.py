@@ -46,15 +46,21 @@ PYTEST_ARGS = ("-c", os.devnull, "-p", "no:cacheprovider", "-p", "no:terminal", 
 class Question:
     """What the tests of one question load: ``cells``, the student's answer cells under test; ``needs``,
     answer cells they build on, taken from the master so that a bug there costs points only once;
-    ``arrays``, whether arrays sent to the child arrive as torch tensors or numpy arrays."""
+    ``arrays``, whether arrays sent to the child arrive as torch tensors or numpy arrays; ``settings``, the
+    grader's own values of settings the notebook's setup cells define (``{"COMPARE_EPOCHS": 50}``), assigned
+    in the child before the cells run (the master's reference values are computed under the same ones)."""
 
     cells: tuple[str, ...]
     needs: tuple[str, ...] = ()
     arrays: str = "torch"
+    settings: tuple[tuple[str, int | float | str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.arrays not in {"torch", "numpy"}:
             raise ValueError(f"unknown array type {self.arrays!r}")
+        for name, value in self.settings:
+            if not name.isidentifier() or type(value) not in (int, float, str):
+                raise ValueError(f"a setting is a name and a number or string, not {name!r} = {value!r}")
 
 
 def graded(item: str, points: float, timeout: float = 30.0, visibility: str = "visible",
@@ -86,6 +92,7 @@ class GradedTest:
     visibility: str
     memory_bytes: int
     arrays: str
+    settings: tuple[tuple[str, int | float | str], ...] = ()
 
     @property
     def name(self) -> str:
@@ -113,7 +120,7 @@ def graded_test(node: pytest.Item, questions: dict[str, Question]) -> GradedTest
         raise CourseError(f"{node.nodeid}: the spec's QUESTIONS has no {key}")
     spec = questions[key]
     return GradedTest(node, marked["item"], marked["points"], spec.cells, (*spec.needs, *marked["needs"]),
-                      marked["timeout"], marked["visibility"], marked["memory_bytes"], spec.arrays)
+                      marked["timeout"], marked["visibility"], marked["memory_bytes"], spec.arrays, spec.settings)
 
 
 class _Recorder:

@@ -53,6 +53,20 @@ def test_the_child_of_a_test_runs_the_runtime_part_of_its_cells_rules_first(spir
     assert cells[0] == ("rule_0", "torch.set_grad_enabled(False)") and [n for n, _ in cells[1:]] == ["Q1_solution"]
 
 
+def test_the_graders_settings_are_assigned_after_the_rules_and_before_the_cells(spiral_notebook):
+    from autograder.engine import probe_key
+    from autograder.graders.spiral_from_scratch.q7_experiments import q7_runs
+
+    grader = load_grader(NOTEBOOK, spiral_notebook)
+    test = next(t for t in grader.tests if t.cells == ("Q7_experiment_code",))
+    names = [name for name, _ in grader.cells_for(test, grader.master_cells)]
+    assert names[:2] == ["rule_0", "grader_settings"] and names[-1] == "Q7_experiment_code"
+    assert dict(grader.cells_for(test, grader.master_cells))["grader_settings"] == "COMPARE_EPOCHS = 50"
+    # the master's reference values are computed, and cached, under the same settings
+    assert "COMPARE_EPOCHS = 50" in probe_key(q7_runs, test)
+    assert probe_key(q7_runs, test) != probe_key(q7_runs, dataclasses.replace(test, settings=()))
+
+
 def test_a_bug_in_a_hidden_test_costs_that_test_not_the_batch(spiral_notebook, monkeypatch):
     from autograder.engine import GRADER_PROBLEM, References, run_test
 

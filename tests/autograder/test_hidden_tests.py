@@ -39,6 +39,14 @@ def test_a_test_loads_what_its_question_declares_once_in_the_spec():
     by_item = {t.item: t for t in load_grader("spiral_from_scratch", spiral).tests}
     assert by_item["Q6_experiment"].cells == ("Q6_experiment_code",)
     assert by_item["Q6_batchnorm"].cells == ("Q6_solution",)
+    assert by_item["Q6_experiment"].settings == by_item["Q7_experiment"].settings == (("COMPARE_EPOCHS", 50),)
+    assert by_item["Q6_batchnorm"].settings == ()
+
+
+@pytest.mark.parametrize("settings", [(("COMPARE EPOCHS", 5),), (("EPOCHS", [5]),), (("EPOCHS", True),)])
+def test_a_setting_is_a_name_and_a_plain_value(settings):
+    with pytest.raises(ValueError, match="a setting is a name"):
+        Question(cells=("Q1_solution",), settings=settings)
 
 
 def test_a_tests_title_is_the_whole_first_paragraph_of_its_docstring():

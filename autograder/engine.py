@@ -80,6 +80,11 @@ class Grader:
                                tuple(rule.operators for rule in self.operator_rules(test)))
 
     @property
+    def shape_items(self) -> set[str]:
+        """The items that have a shape test (``@graded(..., prices_shapes=True)``)."""
+        return {t.item for t in self.tests if t.prices_shapes}
+
+    @property
     def questions(self) -> list[str]:
         return list(dict.fromkeys(t.question for t in self.tests))
 
@@ -189,9 +194,10 @@ def run_test(grader: Grader, test: GradedTest, student: Answers | dict[str, str]
 
 
 def new_kit(grader: Grader, test: GradedTest, student: Answers, sandbox: Sandbox, references: References) -> Kit:
-    """The kit of one test: its child (started on first use) holds the cells ``Grader.cells_for`` names."""
-    return Kit(lambda: grader.session(sandbox, test, student.cells),
-               lambda probe: references.get(probe, test))
+    """The kit of one test: its child (started on first use) holds the cells ``Grader.cells_for`` names; where
+    the test's item has a shape test, its comparisons take values in any shape of the right size."""
+    return Kit(lambda: grader.session(sandbox, test, student.cells), lambda probe: references.get(probe, test),
+               test.item in grader.shape_items)
 
 
 def probe_key(probe: Probe, test: GradedTest) -> str:

@@ -64,9 +64,11 @@ class Question:
 
 
 def graded(item: str, points: float, timeout: float = 30.0, visibility: str = "visible",
-           memory_bytes: int = 2 * 2**30, needs: tuple[str, ...] = ()) -> Callable[[Callable], Callable]:
+           memory_bytes: int = 2 * 2**30, needs: tuple[str, ...] = (), prices_shapes: bool = False
+           ) -> Callable[[Callable], Callable]:
     """Mark a hidden test: its ``points`` belong to ``item`` (a graded cell of the notebook); ``needs``: master
-    cells this test builds on besides its question's."""
+    cells this test builds on besides its question's; ``prices_shapes``: this is the item's shape test, so its
+    other tests compare values whatever their shape (``Kit.values``)."""
     if visibility not in VISIBILITIES:
         raise ValueError(f"unknown visibility {visibility!r}")
 
@@ -74,7 +76,8 @@ def graded(item: str, points: float, timeout: float = 30.0, visibility: str = "v
         if not function.__name__.startswith(f"test_{question_of(item)}_"):
             raise ValueError(f"{function.__name__}: a test's name starts with test_ and its question id")
         return pytest.mark.graded(item=item, points=float(points), timeout=float(timeout), visibility=visibility,
-                                  memory_bytes=memory_bytes, needs=tuple(needs))(function)
+                                  memory_bytes=memory_bytes, needs=tuple(needs),
+                                  prices_shapes=prices_shapes)(function)
 
     return mark
 
@@ -93,6 +96,7 @@ class GradedTest:
     memory_bytes: int
     arrays: str
     settings: tuple[tuple[str, int | float | str], ...] = ()
+    prices_shapes: bool = False
 
     @property
     def name(self) -> str:
@@ -120,7 +124,8 @@ def graded_test(node: pytest.Item, questions: dict[str, Question]) -> GradedTest
         raise CourseError(f"{node.nodeid}: the spec's QUESTIONS has no {key}")
     spec = questions[key]
     return GradedTest(node, marked["item"], marked["points"], spec.cells, (*spec.needs, *marked["needs"]),
-                      marked["timeout"], marked["visibility"], marked["memory_bytes"], spec.arrays, spec.settings)
+                      marked["timeout"], marked["visibility"], marked["memory_bytes"], spec.arrays, spec.settings,
+                      marked["prices_shapes"])
 
 
 class _Recorder:

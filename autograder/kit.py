@@ -21,6 +21,9 @@ What the kit offers:
   tests that price the backward only: where the submission's forward itself is wrong, the backward is judged
   by a reference comparison on wide inputs (upstream gradient ``correlated_dout``);
 - ``matches_reference(item, points, probe, rtol)``: a whole test that compares a probe, in one line;
+- ``kit.require_shapes(...)`` in a test marked ``@graded(..., prices_shapes=True)``: an item's shape test.
+  The item's other tests then compare values whatever their shape (``kit.values``): a value of the right size
+  in another shape (a ``(1, D)`` for a ``(D,)``, a flattened ``dx``) costs the shape test alone;
 - ``kit.accuracy(...)``: accuracy of scores (sent by the child) against labels, computed here;
 - ``kit.require_normalization``, ``kit.require_dropping``, ``kit.require_computed_scores``: before a test
   judges the student's code against itself (a backward against its own forward, a mode against its other
@@ -58,8 +61,10 @@ MAX_ELEMENTS = 8_000_000
 class Kit:
     """What a test works with: the submission's session (started on first use) and reference values."""
 
-    def __init__(self, open_session: Callable[[], Session], reference: Callable[[Probe], dict[str, Any]]) -> None:
+    def __init__(self, open_session: Callable[[], Session], reference: Callable[[Probe], dict[str, Any]],
+                 shapes_priced: bool = False) -> None:
         self._open_session = open_session
+        self.shapes_priced = shapes_priced  # a shape test of this test's item prices shapes (``values``)
         self._session: Session | None = None
         self._reference = reference
         self.labels: set[str] = set()  # names of reference values: the grader's words, safe to show
@@ -112,6 +117,24 @@ class Kit:
             raise Failure("{what}: contains NaN or infinity", what=what)
         return array
 
+    def values(self, value: Any, shape: tuple[int, ...], what: str = "the value") -> np.ndarray:
+        """``array`` for a comparison of values: where the item's shape test prices shapes (``shapes_priced``),
+        an array of as many numbers in another shape is taken in ``shape``, so that the slip costs that test
+        alone."""
+        return _in_shape(value, shape, what, self.shapes_priced)
+
+    def require_shapes(self, produce: Callable[[np.ndarray], dict[str, Any]], inputs: tuple[np.ndarray, np.ndarray],
+                       shapes: dict[str, tuple[int, ...]]) -> None:
+        """The body of a shape test: each value ``produce(input)`` returns has its shape in ``shapes``, and
+        changes between the two ``inputs`` (code that returns zeros or its input, doing none of the work, earns
+        no shape point)."""
+        first, second = (produce(value) for value in inputs)
+        for name, shape in shapes.items():
+            self.expect(name in first and name in second, "{name}: no value", name=name)
+            before, after = self.array(first[name], shape, name), self.array(second[name], shape, name)
+            self.expect(float(np.max(np.abs(after - before), initial=0.0)) > 1e-9, "{name} stays the same for "
+                        "another input: it should be computed from it", name=name)
+
     @classmethod
     def number(cls, value: Any, what: str = "the value") -> float:
         """A single finite number (a Python number or an array holding one element)."""
@@ -128,7 +151,7 @@ class Kit:
         for label, expected in want.items():
             if label not in got:
                 raise Failure("{label}: no value", label=label)
-            compare_values(got[label], expected, label, rtol, atol)
+            compare_values(got[label], expected, label, rtol, atol, self.shapes_priced)
 
     def agrees(self, probe: Probe, rtol: float = 1e-8) -> bool:
         """Whether the submission gives the probe's reference values (raising nothing): a backward test asks it
@@ -150,13 +173,13 @@ class Kit:
         """``analytic`` must equal the gradient of ``sum(forward(x) * dout)`` with respect to ``x``,
         estimated by centered differences, ``forward`` being evaluated in the submission (a ``Forward``: every
         evaluation in one request)."""
-        analytic = self.array(analytic, x.shape, what)
+        analytic = self.values(analytic, x.shape, what)
         x = np.array(x, dtype=np.float64)
         numeric = np.zeros_like(x)
         points = (_moved(x, index, step) for index in np.ndindex(*x.shape) for step in (h, -h))
         values = forward.many(points) if isinstance(forward, Forward) else (forward(point) for point in points)
         for index in np.ndindex(*x.shape):
-            plus, minus = (self.array(next(values), dout.shape, "the forward pass during the gradient check")
+            plus, minus = (self.values(next(values), dout.shape, "the forward pass during the gradient check")
                            for _ in range(2))
             numeric[index] = np.sum((plus - minus) * dout) / (2 * h)
         error = relative_error(analytic, numeric)
@@ -361,22 +384,25 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)), initial=0.0))
 
 
-def compare_values(got: Any, expected: Any, label: str, rtol: float, atol: float = 0.0) -> None:
-    """Compare a value from the submission with the reference's, recursively for lists and dicts."""
+def compare_values(got: Any, expected: Any, label: str, rtol: float, atol: float = 0.0, any_shape: bool = False
+                   ) -> None:
+    """Compare a value from the submission with the reference's, recursively for lists and dicts; with
+    ``any_shape``, an array of as many numbers in another shape is compared in the reference's (see
+    ``Kit.values``)."""
     if isinstance(expected, dict):
         if not isinstance(got, dict):
             raise Failure("{label}: expected a dict, got something else", label=label, detail=kind_of(got))
         for key, value in expected.items():
             if key not in got:
                 raise Failure("{label}: missing key {key}", label=label, key=key)
-            compare_values(got[key], value, f"{label}[{key!r}]", rtol, atol)
+            compare_values(got[key], value, f"{label}[{key!r}]", rtol, atol, any_shape)
         return
     if isinstance(expected, (list, tuple)) and not _numeric_sequence(expected):
         if not isinstance(got, (list, tuple)) or len(got) != len(expected):
             raise Failure("{label}: expected {count} values, got something else", label=label,
                           count=Given(len(expected)), detail=kind_of(got))
         for i, (g, e) in enumerate(zip(got, expected)):
-            compare_values(g, e, f"{label}[{i}]", rtol, atol)
+            compare_values(g, e, f"{label}[{i}]", rtol, atol, any_shape)
         return
     if isinstance(expected, (bool, str)) or expected is None:
         if got != expected:
@@ -384,13 +410,22 @@ def compare_values(got: Any, expected: Any, label: str, rtol: float, atol: float
                           detail=kind_of(got))
         return
     want = np.asarray(expected, dtype=np.float64)
-    have = Kit.array(got, want.shape, label)
+    have = _in_shape(got, want.shape, label, any_shape)
     if atol and np.max(np.abs(have - want), initial=0.0) <= atol:
         return
     error = relative_error(have, want)
     if error > rtol:
         raise Failure("{label}: relative error {error:.1e} against the reference (allowed {rtol:.0e})",
                       label=label, error=error, rtol=Given(rtol))
+
+
+def _in_shape(value: Any, shape: tuple[int, ...], what: str, any_shape: bool) -> np.ndarray:
+    """``Kit.array(value, shape, what)``, but with ``any_shape`` an array of as many numbers is taken in ``shape``."""
+    if any_shape:
+        array = Kit.array(value, None, what)
+        if array.size == int(np.prod(shape)):
+            return array.reshape(shape)
+    return Kit.array(value, shape, what)
 
 
 def _moved(x: np.ndarray, index: tuple[int, ...], step: float) -> np.ndarray:

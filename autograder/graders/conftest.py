@@ -26,7 +26,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "graded(item, points, timeout, visibility, memory_bytes, needs): "
+    config.addinivalue_line("markers", "graded(item, points, timeout, visibility, memory_bytes, needs, prices_shapes): "
                                        "a hidden test and the points it gives")
     config.stash[RUN] = InstructorRun(config.getoption("submission", None))
 

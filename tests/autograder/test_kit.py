@@ -48,6 +48,40 @@ def test_compare_values_reports_relative_error_without_the_inputs():
         compare_values({}, {"a": 1.0}, "history", rtol=1e-8)
 
 
+def test_where_a_shape_test_prices_shapes_values_are_compared_in_any_shape_of_the_same_size():
+    keepdims = np.arange(4.0).reshape(1, 4)
+    with pytest.raises(Failure, match=r"expected shape \(4,\)"):
+        compare_values(keepdims, np.arange(4.0), "dgamma", rtol=1e-12)
+    compare_values({"dgamma": keepdims}, {"dgamma": np.arange(4.0)}, "grads", rtol=1e-12, any_shape=True)
+    with pytest.raises(Failure, match="relative error"):  # the values themselves still count
+        compare_values(keepdims[:, ::-1], np.arange(4.0), "dgamma", rtol=1e-12, any_shape=True)
+    with pytest.raises(Failure, match="expected shape"):  # another number of values is no shape slip
+        compare_values(np.arange(5.0), np.arange(4.0), "dgamma", rtol=1e-12, any_shape=True)
+    strict, lenient = make_kit(), Kit(lambda: FakeSession(), lambda probe: {}, shapes_priced=True)
+    assert lenient.values(keepdims, (4,)).shape == (4,)
+    with pytest.raises(Failure, match="expected shape"):
+        strict.values(keepdims, (4,))
+    x, dout = np.linspace(-1, 1, 6).reshape(2, 3), np.ones((2, 3))
+    lenient.gradient_check(np.tanh, x, dout, (1 - np.tanh(x) ** 2).reshape(1, 6), "dz")
+    with pytest.raises(Failure, match="expected shape"):
+        strict.gradient_check(np.tanh, x, dout, (1 - np.tanh(x) ** 2).reshape(1, 6), "dz")
+
+
+def test_a_shape_test_wants_each_shape_and_values_computed_from_the_input():
+    kit = make_kit()
+    right = lambda dout: {"dx": 2 * dout, "dgamma": dout.sum(axis=0)}  # noqa: E731
+    inputs = (np.ones((3, 2)), np.arange(6.0).reshape(3, 2))
+    kit.require_shapes(right, inputs, {"dx": (3, 2), "dgamma": (2,)})
+    keepdims = lambda dout: {"dx": 2 * dout, "dgamma": dout.sum(axis=0, keepdims=True)}  # noqa: E731
+    with pytest.raises(Failure, match=r"dgamma: expected shape \(2,\)"):
+        kit.require_shapes(keepdims, inputs, {"dx": (3, 2), "dgamma": (2,)})
+    zeros = lambda dout: {"dx": 2 * dout, "dgamma": np.zeros(2)}  # noqa: E731
+    with pytest.raises(Failure, match="dgamma stays the same for another input"):
+        kit.require_shapes(zeros, inputs, {"dx": (3, 2), "dgamma": (2,)})
+    with pytest.raises(Failure, match="dbeta: no value"):
+        kit.require_shapes(right, inputs, {"dbeta": (2,)})
+
+
 def test_gradient_check_catches_a_wrong_gradient_and_passes_a_right_one():
     kit = make_kit()
     x = np.random.default_rng(0).standard_normal((3, 4))

@@ -55,6 +55,22 @@ def require_normalization(kit: Kit, forward_name: str, x: np.ndarray, gamma: np.
                               x, sharing, forward_name)
 
 
+def backward_shapes(kit: Kit, forward_name: str, backward_name: str, param: dict, seed: int, n: int, d: int,
+                    axis: int) -> None:
+    """The shape test of a backward item: dx has the shape (n, d) of x, dgamma and dbeta the shape (d,) of gamma
+    and beta, each computed from dout, after a forward seen to normalize along ``axis``."""
+    s = kit.session
+    x, gamma, beta = layer_inputs(seed, n, d)
+    require_normalization(kit, forward_name, x, gamma, beta, param, axis)
+    _, cache = forward(s, forward_name, x, gamma, beta, dict(param))
+
+    def gradients(dout: np.ndarray) -> dict[str, Any]:
+        return dict(zip(("dx", "dgamma", "dbeta"), three(s.call(backward_name, dout, cache), backward_name)))
+
+    kit.require_shapes(gradients, (normal(seed + 3, n, d), normal(seed + 4, n, d)),
+                       {"dx": (n, d), "dgamma": (d,), "dbeta": (d,)})
+
+
 def fd_input(seed: int, n: int, d: int) -> tuple[np.ndarray, ...]:
     """x, gamma, beta of a finite-difference check: small, with a mean far from zero."""
     return layer_inputs(seed, n, d, scale=4.0, shift=10.0)

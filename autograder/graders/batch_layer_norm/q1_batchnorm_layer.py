@@ -1,11 +1,15 @@
 """Q1: batchnorm_forward (training output, running statistics, their creation, test mode), batchnorm_backward
-and batchnorm_backward_alt (against the reference on large batches, and against finite differences)."""
+and batchnorm_backward_alt (against the reference on large batches, and against finite differences).
+
+Each item has a shape test: the running statistics, dgamma and dbeta in the shape (D,) of gamma, outputs and dx
+in the shape of x. The item's other tests compare values in any shape of the right size, so a keepdims=True
+that leaves a (1, D) costs a shape test alone."""
 from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.batch_layer_norm.common import (dict_values, forward, forward_out, layer_gradient_check,
-                                                        layer_inputs, three)
+from autograder.graders.batch_layer_norm.common import (backward_shapes, dict_values, forward, forward_out,
+                                                        layer_gradient_check, layer_inputs, three)
 from autograder.kit import Kit, compare_values, correlated_dout, graded, matches_reference, normal
 from autograder.sandbox import Session
 
@@ -61,8 +65,30 @@ def output_in_test_mode(s: Session) -> dict:
 
 test_Q1_forward_training_output_matches_reference = matches_reference("Q1_forward", 1.5, training_output, rtol=1e-8)
 test_Q1_forward_test_mode_matches_reference = matches_reference("Q1_forward", 1, output_in_test_mode, rtol=1e-9)
-test_Q1_forward_running_statistics_match_reference = matches_reference("Q1_forward", 1, running_statistics,
+test_Q1_forward_running_statistics_match_reference = matches_reference("Q1_forward", 0.75, running_statistics,
                                                                        rtol=1e-9)
+
+
+@graded("Q1_forward", 0.25, prices_shapes=True)
+def test_Q1_forward_shapes(kit: Kit) -> None:
+    """the output has the shape (N, D) of x in both modes, and the running statistics the shape (D,) of gamma."""
+    s = kit.session
+    seed, n, d = BN_CASES[0]
+    _, gamma, beta = layer_inputs(seed, n, d)
+
+    def training_call(x: np.ndarray) -> dict:
+        bn_param = s.keep({"mode": "train"})
+        out = forward_out(s, "batchnorm_forward", x, gamma, beta, bn_param)
+        return {"out": out, **{f"bn_param[{key!r}]": value for key, value in dict_values(bn_param, STATS).items()}}
+
+    def test_mode_call(x: np.ndarray) -> dict:
+        bn_param = {"mode": "test", "running_mean": normal(seed + 8, d), "running_var": normal(seed + 9, d) ** 2 + 0.1}
+        return {"test-mode out": forward_out(s, "batchnorm_forward", x, gamma, beta, bn_param)}
+
+    inputs = (normal(seed, n, d, scale=3), normal(seed + 20, n, d, scale=2, shift=1))
+    kit.require_shapes(training_call, inputs, {"out": (n, d), "bn_param['running_mean']": (d,),
+                                               "bn_param['running_var']": (d,)})
+    kit.require_shapes(test_mode_call, inputs, {"test-mode out": (n, d)})
 
 
 @graded("Q1_forward", 0.5)
@@ -81,7 +107,7 @@ def test_Q1_forward_creates_running_statistics(kit: Kit) -> None:
         for key in STATS:
             value = created[key]
             kit.expect(value is not None, "bn_param has no {key} after a training batch", key=key)
-            compare_values(kit.array(value, (d,), key), kit.array(want[key], (d,), key),
+            compare_values(kit.values(value, (d,), key), kit.values(want[key], (d,), key),
                            f"bn_param[{key!r}] created when missing", 1e-12)
 
 
@@ -118,8 +144,20 @@ def alt_values(s: Session) -> dict:
 
 DX, DGAMMA_DBETA, ALT = (backward_dx, 1e-6, 2e-3), (backward_dgamma_dbeta, 2e-3, 0.0), (alt_values, 2e-3, 2e-3)
 test_Q1_backward_dx_matches_reference = matches_reference("Q1_backward", 2, *DX)
-test_Q1_backward_dgamma_dbeta_match_reference = matches_reference("Q1_backward", 1, *DGAMMA_DBETA)
-test_Q1_alt_matches_reference = matches_reference("Q1_backward_alt", 2, *ALT)
+test_Q1_backward_dgamma_dbeta_match_reference = matches_reference("Q1_backward", 0.75, *DGAMMA_DBETA)
+test_Q1_alt_matches_reference = matches_reference("Q1_backward_alt", 1.75, *ALT)
+
+
+@graded("Q1_backward", 0.25, prices_shapes=True)
+def test_Q1_backward_shapes(kit: Kit) -> None:
+    """dx has the shape (N, D) of x, dgamma and dbeta the shape (D,) of gamma and beta."""
+    backward_shapes(kit, "batchnorm_forward", "batchnorm_backward", {"mode": "train"}, 1501, 6, 4, axis=0)
+
+
+@graded("Q1_backward_alt", 0.25, prices_shapes=True)
+def test_Q1_alt_shapes(kit: Kit) -> None:
+    """dx of batchnorm_backward_alt has the shape (N, D) of x, dgamma and dbeta the shape (D,) of gamma and beta."""
+    backward_shapes(kit, "batchnorm_forward", "batchnorm_backward_alt", {"mode": "train"}, 1502, 5, 3, axis=0)
 
 
 @graded("Q1_backward", 1)

@@ -1,9 +1,10 @@
 """Q6: layernorm_forward (against the reference, per-example statistics) and layernorm_backward (against the
-reference on wide rows, and against finite differences)."""
+reference on wide rows, and against finite differences, with a shape test: dgamma and dbeta of another shape of
+the right size cost that test alone)."""
 from __future__ import annotations
 
-from autograder.graders.batch_layer_norm.common import (forward, forward_out, layer_gradient_check, layer_inputs,
-                                                        require_normalization, three)
+from autograder.graders.batch_layer_norm.common import (backward_shapes, forward, forward_out, layer_gradient_check,
+                                                        layer_inputs, require_normalization, three)
 from autograder.kit import Kit, compare_values, correlated_dout, graded, matches_reference, normal
 from autograder.sandbox import Session
 
@@ -65,7 +66,13 @@ def backward_dgamma_dbeta(s: Session) -> dict:
 
 DX, DGAMMA_DBETA = (backward_dx, 1e-6, 2e-3), (backward_dgamma_dbeta, 2e-3, 2e-2)
 test_Q6_backward_dx_matches_reference = matches_reference("Q6_backward", 1, *DX)
-test_Q6_backward_dgamma_dbeta_match_reference = matches_reference("Q6_backward", 0.5, *DGAMMA_DBETA)
+test_Q6_backward_dgamma_dbeta_match_reference = matches_reference("Q6_backward", 0.25, *DGAMMA_DBETA)
+
+
+@graded("Q6_backward", 0.25, prices_shapes=True)
+def test_Q6_backward_shapes(kit: Kit) -> None:
+    """dx has the shape (N, D) of x, dgamma and dbeta the shape (D,) of gamma and beta."""
+    backward_shapes(kit, "layernorm_forward", "layernorm_backward", {}, 6501, 4, 6, axis=1)
 
 
 @graded("Q6_backward", 0.5)

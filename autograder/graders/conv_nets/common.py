@@ -28,13 +28,6 @@ def triple(kit: Kit, value: object, what: str) -> tuple:
     return tuple(value)
 
 
-def shaped(value: object, shape: tuple[int, ...]) -> object:
-    """``value`` in ``shape`` if it is an array of that many numbers (its shape is priced elsewhere), else as is."""
-    if isinstance(value, np.ndarray) and value.size == int(np.prod(shape)):
-        return value.reshape(shape)
-    return value
-
-
 def bn_param(s: Session, **values: object) -> Remote:
     """A dict that lives in the child, so that the running statistics a forward pass stores there persist."""
     return s.keep(dict(values))

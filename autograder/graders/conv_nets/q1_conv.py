@@ -5,13 +5,14 @@ kernels, then strides 2 and 3, and pad = 0 as an edge case of its own. The backw
 submission's own forward and is judged per gradient (dx, dw,
 db) against the reference, with pad = 0 as an edge case of its own (``pad:-pad`` drops everything there), then
 against finite differences of that forward where the forward is right. Where the forward raises, the backward
-gets the cache of the release's stub, so that a forward that crashes is priced once, in its own item.
+gets the cache of the release's stub, so that a forward that crashes is priced once, in its own item. The shapes
+of dx, dw and db are priced in a test of their own, and compared on their values everywhere else.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.conv_nets.common import pair, shaped, triple
+from autograder.graders.conv_nets.common import pair, triple
 from autograder.kit import Kit, graded, matches_reference, normal
 from autograder.sandbox import Session, StudentException
 
@@ -78,9 +79,8 @@ def _backward(s: Session, which: str, cases: list = BACKWARD_CASES) -> dict:
         cache = own_cache(s, normal(seed, *x_shape), normal(seed + 1, *w_shape), normal(seed + 2, w_shape[0]),
                           {"stride": stride, "pad": pad})
         grads = s.call("conv_backward_naive", normal(seed + 3, *out_shape(x_shape, w_shape, stride, pad)), cache)
-        shapes = dict(zip(NAMES, (x_shape, w_shape, (w_shape[0],))))
         value = grads[NAMES.index(which)] if isinstance(grads, (tuple, list)) and len(grads) == 3 else None
-        out[f"{which} for x {x_shape}, w {w_shape}, stride {stride}, pad {pad}"] = shaped(value, shapes[which])
+        out[f"{which} for x {x_shape}, w {w_shape}, stride {stride}, pad {pad}"] = value
     return out
 
 
@@ -107,8 +107,22 @@ def conv_no_padding(s: Session) -> dict:
 
 test_Q1_backward_dx = matches_reference("Q1_conv_backward", 1.5, conv_dx, rtol=1e-8)
 test_Q1_backward_dw = matches_reference("Q1_conv_backward", 1.5, conv_dw, rtol=1e-8)
-test_Q1_backward_db = matches_reference("Q1_conv_backward", 0.5, conv_db, rtol=1e-8)
+test_Q1_backward_db = matches_reference("Q1_conv_backward", 0.25, conv_db, rtol=1e-8)
 test_Q1_backward_without_padding = matches_reference("Q1_conv_backward", 0.5, conv_no_padding, rtol=1e-8)
+
+
+@graded("Q1_conv_backward", 0.25, prices_shapes=True)
+def test_Q1_backward_shapes(kit: Kit) -> None:
+    """dx, dw and db have the shapes of x, w and b."""
+    s = kit.session
+    seed, x_shape, w_shape, stride, pad = BACKWARD_CASES[-1]
+    cache = own_cache(s, normal(seed, *x_shape), normal(seed + 1, *w_shape), normal(seed + 2, w_shape[0]),
+                      {"stride": stride, "pad": pad})
+    dout_shape = out_shape(x_shape, w_shape, stride, pad)
+    kit.require_shapes(lambda dout: dict(zip(NAMES, triple(kit, s.call("conv_backward_naive", dout, cache),
+                                                           "conv_backward_naive"))),
+                       (normal(seed + 3, *dout_shape), normal(seed + 4, *dout_shape)),
+                       dict(zip(NAMES, (x_shape, w_shape, (w_shape[0],)))))
 
 FD_CASE = (1301, (2, 2, 5, 6), (2, 2, 3, 2), 2, 1)
 
@@ -141,6 +155,5 @@ def test_Q1_backward_matches_finite_differences(kit: Kit) -> None:
     _, cache = pair(kit, s.call("conv_forward_naive", inputs["x"], inputs["w"], inputs["b"], param),
                     "conv_forward_naive")
     grads = triple(kit, s.call("conv_backward_naive", dout, cache), "conv_backward_naive")
-    analytic = {name: shaped(grad, inputs[name].shape) for name, grad in zip("xwb", grads)}
     kit.gradients(kit.forward(lambda x, w, b: [s.planned_call("conv_forward_naive", x, w, b, param)],
-                              lambda result: result[0]), inputs, dout, analytic)
+                              lambda result: result[0]), inputs, dout, dict(zip("xwb", grads)))

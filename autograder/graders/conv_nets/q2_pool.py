@@ -2,13 +2,14 @@
 differ from the window, overlapping windows, odd sizes).
 
 Inputs have no ties (``spaced``), so the gradient of a window has one right place; the notebook accepts the first
-or every tied maximum, and no test here tells them apart.
+or every tied maximum, and no test here tells them apart. The shape of dx is priced in a test of its own, and
+compared on its values everywhere else.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.conv_nets.common import pair, shaped, spaced
+from autograder.graders.conv_nets.common import pair, spaced
 from autograder.kit import Kit, graded, matches_reference, normal
 from autograder.sandbox import Session, StudentException
 
@@ -63,7 +64,7 @@ def _backward(s: Session, cases: list) -> dict:
     for seed, x_shape, h, w, stride in cases:
         cache = own_cache(s, spaced(seed, *x_shape), pool_param(h, w, stride))
         dx = s.call("max_pool_backward_naive", normal(seed + 1, *out_shape(x_shape, h, w, stride)), cache)
-        out[f"dx for x {x_shape}, window {h}x{w}, stride {stride}"] = shaped(dx, x_shape)
+        out[f"dx for x {x_shape}, window {h}x{w}, stride {stride}"] = dx
     return out
 
 
@@ -77,8 +78,19 @@ def pool_backward_general(s: Session) -> dict:
     return _backward(s, [(2211, (1, 2, 9, 8), 3, 2, 3), (2212, (2, 2, 7, 9), 3, 3, 2)])
 
 
-test_Q2_backward_tiling = matches_reference("Q2_pool_backward", 1, pool_backward_tiling, rtol=1e-12)
+test_Q2_backward_tiling = matches_reference("Q2_pool_backward", 0.75, pool_backward_tiling, rtol=1e-12)
 test_Q2_backward_general = matches_reference("Q2_pool_backward", 1, pool_backward_general, rtol=1e-12)
+
+
+@graded("Q2_pool_backward", 0.25, prices_shapes=True)
+def test_Q2_backward_shape(kit: Kit) -> None:
+    """dx has the shape of x."""
+    s = kit.session
+    seed, x_shape, h, w, stride = 2401, (1, 2, 9, 8), 3, 2, 3
+    cache = own_cache(s, spaced(seed, *x_shape), pool_param(h, w, stride))
+    dout_shape = out_shape(x_shape, h, w, stride)
+    kit.require_shapes(lambda dout: {"dx": s.call("max_pool_backward_naive", dout, cache)},
+                       (normal(seed + 1, *dout_shape), normal(seed + 2, *dout_shape)), {"dx": x_shape})
 
 FD_CASE = (2301, (2, 2, 5, 7), 3, 3, 2)
 
@@ -103,6 +115,6 @@ def test_Q2_backward_matches_finite_differences(kit: Kit) -> None:
     x, param = spaced(seed, *x_shape), pool_param(h, w, stride)
     dout = normal(seed + 1, *out_shape(x_shape, h, w, stride))
     _, cache = pair(kit, s.call("max_pool_forward_naive", x, param), "max_pool_forward_naive")
-    dx = shaped(s.call("max_pool_backward_naive", dout, cache), x_shape)
+    dx = s.call("max_pool_backward_naive", dout, cache)
     kit.gradient_check(kit.forward(lambda v: [s.planned_call("max_pool_forward_naive", v, param)],
                                    lambda result: result[0]), x, dout, dx, "dx", rtol=1e-8)

@@ -1,11 +1,14 @@
 """Q4: spatial_batchnorm_forward (training mode, running statistics, test mode) and spatial_batchnorm_backward.
 
 ``bn_param`` lives in the child (``common.bn_param``) so that the running statistics the forward stores in it
-persist from one call to the next, as in the notebook.
+persist from one call to the next, as in the notebook. The shapes of the backward's gradients are priced in a
+test of their own, and compared on their values everywhere else.
 """
 from __future__ import annotations
 
-from autograder.graders.conv_nets.common import bn_param, pair, shaped, triple
+import numpy as np
+
+from autograder.graders.conv_nets.common import bn_param, pair, triple
 from autograder.kit import Kit, graded, matches_reference, normal
 from autograder.sandbox import Session
 
@@ -62,13 +65,36 @@ def sbn_backward(s: Session) -> dict:
     for seed, shape in CASES:
         grads = _backward(s, seed, shape)
         ok = isinstance(grads, (tuple, list)) and len(grads) == 3
-        for name, grad, like in zip(("dx", "dgamma", "dbeta"), grads if ok else (None,) * 3,
-                                    (shape, (shape[1],), (shape[1],))):
-            out[f"{name} for x {shape}"] = shaped(grad, like)
+        for name, grad in zip(("dx", "dgamma", "dbeta"), grads if ok else (None,) * 3):
+            out[f"{name} for x {shape}"] = grad
     return out
 
 
-test_Q4_backward_matches_reference = matches_reference("Q4_spatial_batchnorm_backward", 1, sbn_backward, rtol=1e-7)
+test_Q4_backward_matches_reference = matches_reference("Q4_spatial_batchnorm_backward", 0.75, sbn_backward,
+                                                       rtol=1e-7)
+
+
+@graded("Q4_spatial_batchnorm_backward", 0.25, prices_shapes=True)
+def test_Q4_backward_shapes(kit: Kit) -> None:
+    """dx has the shape (N, C, H, W) of x, dgamma and dbeta the shape (C,) of gamma and beta."""
+    s = kit.session
+    seed, shape = CASES[0]
+    gamma, beta = _affine(seed, shape[1])
+
+    def forward(x: np.ndarray) -> tuple:
+        return pair(kit, s.call("spatial_batchnorm_forward", x, gamma, beta, {"mode": "train"}),
+                    "spatial_batchnorm_forward")
+
+    x = normal(seed + 30, *shape, scale=3, shift=2)
+    same_channel = np.zeros(shape, dtype=bool)
+    same_channel[:, 0] = True
+    same_channel.flat[0] = False
+    kit.require_normalization(lambda value: forward(value)[0], x, same_channel, "spatial_batchnorm_forward")
+    _, cache = forward(x)
+    kit.require_shapes(lambda dout: dict(zip(("dx", "dgamma", "dbeta"), triple(
+        kit, s.call("spatial_batchnorm_backward", dout, cache), "spatial_batchnorm_backward"))),
+        (normal(seed + 31, *shape), normal(seed + 32, *shape)), {"dx": shape, "dgamma": (shape[1],),
+                                                                 "dbeta": (shape[1],)})
 
 FD_SHAPE, FD_SEED = (2, 3, 3, 4), 4301
 
@@ -101,7 +127,6 @@ def test_Q4_backward_matches_finite_differences(kit: Kit) -> None:
     _, cache = pair(kit, s.call("spatial_batchnorm_forward", inputs["x"], gamma, beta, {"mode": "train"}),
                     "spatial_batchnorm_forward")
     grads = triple(kit, s.call("spatial_batchnorm_backward", dout, cache), "spatial_batchnorm_backward")
-    analytic = {name: shaped(grad, inputs[name].shape) for name, grad in zip(inputs, grads)}
     kit.gradients(kit.forward(lambda x, gamma, beta: [s.planned_call("spatial_batchnorm_forward", x, gamma, beta,
                                                                      {"mode": "train"})],
-                              lambda result: result[0]), inputs, dout, analytic, rtol=1e-6)
+                              lambda result: result[0]), inputs, dout, dict(zip(inputs, grads)), rtol=1e-6)

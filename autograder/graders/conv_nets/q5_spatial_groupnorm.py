@@ -6,7 +6,7 @@ from functools import partial
 
 import numpy as np
 
-from autograder.graders.conv_nets.common import pair, shaped, triple
+from autograder.graders.conv_nets.common import pair, triple
 from autograder.kit import Kit, correlated_dout, graded, matches_reference, normal
 from autograder.sandbox import Session
 
@@ -69,9 +69,8 @@ def gn_backward(s: Session, cases: tuple, correlated: bool) -> dict:
     for seed, shape, groups in cases:
         grads = _grads(s, seed, shape, groups, correlated)
         ok = isinstance(grads, (tuple, list)) and len(grads) == 3
-        like = (shape, (1, shape[1], 1, 1), (1, shape[1], 1, 1))
-        for name, grad, target in zip(("dx", "dgamma", "dbeta"), grads if ok else (None,) * 3, like):
-            out[f"{name} for x {shape}, G = {groups}"] = shaped(grad, target)
+        for name, grad in zip(("dx", "dgamma", "dbeta"), grads if ok else (None,) * 3):
+            out[f"{name} for x {shape}, G = {groups}"] = grad
     return out
 
 
@@ -108,7 +107,7 @@ def require_normalization(kit: Kit, seed: int, shape: tuple, groups: int) -> Non
         normal(seed + 30, *shape, scale=3, shift=2), same_example, "spatial_groupnorm_forward")
 
 
-@graded("Q5_spatial_groupnorm_backward", 0.5)
+@graded("Q5_spatial_groupnorm_backward", 0.5, prices_shapes=True)
 def test_Q5_backward_gradient_shapes(kit: Kit) -> None:
     """dx has the shape of x, dgamma and dbeta the shape of gamma and beta, (1, C, 1, 1)."""
     shape = (2, 4, 3, 2)
@@ -137,7 +136,7 @@ def test_Q5_backward_matches_finite_differences(kit: Kit) -> None:
     _, cache = pair(kit, s.call("spatial_groupnorm_forward", inputs["x"], gamma, beta, FD_GROUPS, {}),
                     "spatial_groupnorm_forward")
     grads = triple(kit, s.call("spatial_groupnorm_backward", dout, cache), "spatial_groupnorm_backward")
-    analytic = {name: shaped(grad, inputs[name].shape) for name, grad in zip(inputs, grads)}
+    analytic = dict(zip(inputs, grads))
     kit.own_gradients_or(
         lambda: kit.gradients(kit.forward(lambda x, gamma, beta: [s.planned_call("spatial_groupnorm_forward", x, gamma,
                                                                                  beta, FD_GROUPS, {})],

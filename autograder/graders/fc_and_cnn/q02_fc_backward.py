@@ -1,7 +1,7 @@
 """Q2: fc_backward against the reference and finite differences, with the shapes of x, w and b.
 
-The shapes are priced once, in their own test: the value tests compare a gradient of the right size in the
-shape of its variable (``_shaped``), so a flattened dx loses only the shape test.
+The shapes are priced once, in their own test (``prices_shapes``): the value tests compare a gradient of the right
+size in the shape of its variable, so a flattened dx loses only the shape test.
 """
 from __future__ import annotations
 
@@ -19,9 +19,8 @@ def fc_backward_values(s: Session) -> dict:
         d = int(np.prod(shape))
         _, cache = s.call("fc_forward", normal(seed, n, *shape), normal(seed + 1, d, m), normal(seed + 2, m))
         dx, dw, db = s.call("fc_backward", normal(seed + 3, n, m), cache)
-        out.update({f"dx for x of shape {(n, *shape)}": _shaped(dx, (n, *shape)),
-                    f"dw for x of shape {(n, *shape)}": _shaped(dw, (d, m)),
-                    f"db for x of shape {(n, *shape)}": _shaped(db, (m,))})
+        out.update({f"dx for x of shape {(n, *shape)}": dx, f"dw for x of shape {(n, *shape)}": dw,
+                    f"db for x of shape {(n, *shape)}": db})
     return out
 
 
@@ -35,12 +34,12 @@ def test_Q2_backward_matches_finite_differences(kit: Kit) -> None:
     x, w, b, dout = normal(2201, 3, 2, 2), normal(2202, 4, 3), normal(2203, 3), normal(2204, 3, 3)
     _, cache = s.call("fc_forward", x, w, b)
     dx, dw, db = _three(kit, s.call("fc_backward", dout, cache), "fc_backward")
-    kit.gradient_check(lambda v: s.call("fc_forward", v, w, b)[0], x, dout, _shaped(dx, x.shape), "dx")
-    kit.gradient_check(lambda v: s.call("fc_forward", x, v, b)[0], w, dout, _shaped(dw, w.shape), "dw")
-    kit.gradient_check(lambda v: s.call("fc_forward", x, w, v)[0], b, dout, _shaped(db, b.shape), "db")
+    kit.gradient_check(lambda v: s.call("fc_forward", v, w, b)[0], x, dout, dx, "dx")
+    kit.gradient_check(lambda v: s.call("fc_forward", x, v, b)[0], w, dout, dw, "dw")
+    kit.gradient_check(lambda v: s.call("fc_forward", x, w, v)[0], b, dout, db, "db")
 
 
-@graded("Q2_fc_backward", 1)
+@graded("Q2_fc_backward", 1, prices_shapes=True)
 def test_Q2_backward_shapes(kit: Kit) -> None:
     """dx has the shape of x (here 4-D), dw the shape of w and db the shape of b."""
     s = kit.session
@@ -60,10 +59,3 @@ def test_Q2_backward_shapes(kit: Kit) -> None:
 def _three(kit: Kit, value: object, what: str) -> tuple:
     kit.expect(isinstance(value, (tuple, list)) and len(value) == 3, "{what} should return three arrays", what=what)
     return tuple(value)
-
-
-def _shaped(value: object, shape: tuple[int, ...]) -> object:
-    """``value`` in ``shape`` if it is an array of that many numbers (its shape is the shape test's), else as is."""
-    if isinstance(value, np.ndarray) and value.size == int(np.prod(shape)):
-        return value.reshape(shape)
-    return value

@@ -77,6 +77,24 @@ def layer_gradient_check(kit: Kit, cls: str, seed: int, b: int, d: int, forwards
                          (*forwards, partial(fd_forward, cls=cls, seed=seed, b=b, d=d)), (wide,))
 
 
+def gradient_shapes(kit: Kit, layer: Remote, seed: int, b: int, d: int) -> None:
+    """The shape test of a layer's backward: after a training-mode forward seen to normalize, backward returns
+    d<input> in the shape (b, d) of its input and sets dgamma and dbeta in the shape (d,) of gamma and beta, each
+    computed from the upstream gradient."""
+    z = fd_input(seed, b, d)
+    everything_else = np.ones(z.shape, dtype=bool)
+    everything_else.flat[0] = False
+    kit.require_normalization(lambda value: layer.call("forward", value), z, everything_else, "the layer's forward")
+    layer.call("forward", z)
+
+    def gradients(dout: np.ndarray) -> dict:
+        return {"the input's gradient": layer.call("backward", dout), "dgamma": layer.get("dgamma"),
+                "dbeta": layer.get("dbeta")}
+
+    kit.require_shapes(gradients, (normal(seed + 3, b, d), normal(seed + 4, b, d)),
+                       {"the input's gradient": (b, d), "dgamma": (d,), "dbeta": (d,)})
+
+
 def changed_only(plan: Callable[[str, np.ndarray], dict], inputs: dict[str, np.ndarray]
                  ) -> Callable[..., list[dict]]:
     """For the forward of a gradient check on an object in the child (``Kit.forward``): ``update(**values)`` plans

@@ -1,12 +1,13 @@
-"""Q1: InstanceNorm1D, forward and backward, against the reference and finite differences."""
+"""Q1: InstanceNorm1D, forward and backward, against the reference and finite differences. The backward's shapes
+(dz, dgamma, dbeta) are priced in a test of their own and compared on their values everywhere else."""
 from __future__ import annotations
 
 from functools import partial
 
 import numpy as np
 
-from autograder.graders.spiral_from_scratch.common import (layer_gradient_check, norm_backward_values,
-                                                           norm_forward_values, norm_layer)
+from autograder.graders.spiral_from_scratch.common import (gradient_shapes, layer_gradient_check,
+                                                           norm_backward_values, norm_forward_values, norm_layer)
 from autograder.kit import Kit, graded, matches_reference, normal
 from autograder.sandbox import Session
 
@@ -53,7 +54,7 @@ WIDE = (partial(norm_backward_values, cls="InstanceNorm1D", cases=WIDE_CASES, in
 FORWARDS = (instance_norm_forward, partial(norm_forward_values, cls="InstanceNorm1D", cases=NORM_CASES))
 
 
-@graded("Q1_backward", 3)
+@graded("Q1_backward", 2.5)
 def test_Q1_backward_matches_reference(kit: Kit) -> None:
     """dz, dgamma and dbeta match the reference on hidden shapes (on wide rows, where your forward is wrong)."""
     kit.compare_backward(TIGHT, FORWARDS, WIDE)
@@ -63,3 +64,9 @@ def test_Q1_backward_matches_reference(kit: Kit) -> None:
 def test_Q1_backward_matches_finite_differences(kit: Kit) -> None:
     """dz, dgamma and dbeta match finite differences of your own forward, where it is right."""
     layer_gradient_check(kit, "InstanceNorm1D", 1201, 5, 6, FORWARDS[:1], WIDE)
+
+
+@graded("Q1_backward", 0.5, prices_shapes=True)
+def test_Q1_backward_shapes(kit: Kit) -> None:
+    """backward returns dz in the shape (B, D) of z and sets dgamma and dbeta in the shape (D,) of gamma and beta."""
+    gradient_shapes(kit, norm_layer(kit.session, "InstanceNorm1D", 1401, 6), 1401, 4, 6)

@@ -1,4 +1,5 @@
-"""Q6: BatchNorm1D in training and evaluation mode, its backward, and MLP_BN."""
+"""Q6: BatchNorm1D in training and evaluation mode, its backward, and MLP_BN. The shapes of the running statistics
+and of the backward's gradients are priced in a test of their own and compared on their values everywhere else."""
 from __future__ import annotations
 
 from functools import partial
@@ -6,8 +7,8 @@ from functools import partial
 import numpy as np
 
 from autograder.graders.spiral_from_scratch import F64
-from autograder.graders.spiral_from_scratch.common import (is_subclass, layer_gradient_check, norm_backward_values,
-                                                           norm_forward_values, norm_layer)
+from autograder.graders.spiral_from_scratch.common import (gradient_shapes, is_subclass, layer_gradient_check,
+                                                           norm_backward_values, norm_forward_values, norm_layer)
 from autograder.kit import Kit, graded, matches_reference, normal
 from autograder.sandbox import Session
 
@@ -42,8 +43,8 @@ def batchnorm_eval(s: Session) -> dict:
     return out
 
 
-test_Q6_batchnorm_training_forward_and_running_statistics = matches_reference("Q6_batchnorm", 2, batchnorm_training,
-                                                                              rtol=1e-8)
+test_Q6_batchnorm_training_forward_and_running_statistics = matches_reference("Q6_batchnorm", 1.5,
+                                                                              batchnorm_training, rtol=1e-8)
 
 
 test_Q6_batchnorm_eval_uses_running_statistics = matches_reference("Q6_batchnorm", 1, batchnorm_eval, rtol=1e-8)
@@ -68,6 +69,22 @@ def test_Q6_batchnorm_backward_matches_reference(kit: Kit) -> None:
 def test_Q6_batchnorm_backward_matches_finite_differences(kit: Kit) -> None:
     """dx, dgamma and dbeta match finite differences of your own training-mode forward, where it is right."""
     layer_gradient_check(kit, "BatchNorm1D", 6201, 6, 4, FORWARDS[:1], WIDE)
+
+
+@graded("Q6_batchnorm", 0.5, prices_shapes=True)
+def test_Q6_batchnorm_shapes(kit: Kit) -> None:
+    """the running statistics keep the shape (D,), backward returns dx in the shape (B, D) of x and sets dgamma and
+    dbeta in the shape (D,)."""
+    s = kit.session
+
+    def running(x: np.ndarray) -> dict:
+        layer = norm_layer(s, "BatchNorm1D", 6401, 5)
+        layer.call("forward", x)
+        return {"running_mean": layer.get("running_mean"), "running_var": layer.get("running_var")}
+
+    kit.require_shapes(running, (normal(6402, 7, 5), normal(6403, 7, 5, scale=2, shift=1)),
+                       {"running_mean": (5,), "running_var": (5,)})
+    gradient_shapes(kit, norm_layer(s, "BatchNorm1D", 6404, 5), 6404, 7, 5)
 
 
 @graded("Q6_batchnorm", 0.5)

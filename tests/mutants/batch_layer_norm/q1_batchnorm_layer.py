@@ -35,6 +35,9 @@ MUTANTS = [
            (('momentum = bn_param.get("momentum", 0.9)', "momentum = 0.9"),)),
     Mutant("Q1_forward", "eps of bn_param ignored", "Q1_solution",
            (('eps = bn_param.get("eps", 1e-5)', "eps = 1e-5"),)),
+    Mutant("Q1_forward", "batch statistics with keepdims=True: running statistics of shape (1, D)", "Q1_solution",
+           (("sample_mean = x.mean(axis=0)", "sample_mean = x.mean(axis=0, keepdims=True)"),
+            (VAR, "sample_var = x.var(axis=0, keepdims=True)")), once=True),
     # backward (graph)
     Mutant("Q1_backward", "dgamma summed over the features", "Q1_solution",
            ((DGAMMA, "dgamma = (dout * x_hat).sum(axis=1)"),)),
@@ -49,6 +52,9 @@ MUTANTS = [
            (("dx_hat = dout * gamma", "dx_hat = dout"),)),
     Mutant("Q1_backward", "dbeta averaged over the batch", "Q1_solution",
            (("dbeta = dout.sum(axis=0)", "dbeta = dout.mean(axis=0)"),)),
+    Mutant("Q1_backward", "dgamma and dbeta of shape (1, D) (keepdims=True)", "Q1_solution",
+           ((DGAMMA, "dgamma = (dout * x_hat).sum(axis=0, keepdims=True)"),
+            ("dbeta = dout.sum(axis=0)", "dbeta = dout.sum(axis=0, keepdims=True)")), once=True),
     # backward (simplified)
     Mutant("Q1_backward_alt", "simplified dx without the x_hat term", "Q1_solution",
            ((ALT_DX, "dx = inv_std * (g - g.mean(axis=0))"),)),
@@ -59,6 +65,10 @@ MUTANTS = [
     Mutant("Q1_backward_alt", "simplified dgamma and dbeta swapped", "Q1_solution",
            (("dbeta = np.sum(dout, axis=0)", "dgamma = np.sum(dout, axis=0)"),
             ("dgamma = np.sum(dout * x_hat, axis=0)", "dbeta = np.sum(dout * x_hat, axis=0)"))),
+    Mutant("Q1_backward_alt", "simplified dgamma and dbeta of shape (1, D) (keepdims=True)", "Q1_solution",
+           (("dbeta = np.sum(dout, axis=0)", "dbeta = np.sum(dout, axis=0, keepdims=True)"),
+            ("dgamma = np.sum(dout * x_hat, axis=0)", "dgamma = np.sum(dout * x_hat, axis=0, keepdims=True)")),
+           once=True),
 ]
 
 ALTERNATIVES = [

@@ -28,6 +28,10 @@ MUTANTS = [
             ("dgamma = (dout * x_hat).sum(axis=0)", "dbeta = (dout * x_hat).sum(axis=0)"))),
     Mutant("Q6_backward", "gamma forgotten in the backward pass", "Q6_solution",
            (("dx_hat = dout * gamma", "dx_hat = dout"),)),
+    Mutant("Q6_backward", "dgamma and dbeta of shape (1, D) (keepdims=True)", "Q6_solution",
+           (("dbeta = dout.sum(axis=0)", "dbeta = dout.sum(axis=0, keepdims=True)"),
+            ("dgamma = (dout * x_hat).sum(axis=0)", "dgamma = (dout * x_hat).sum(axis=0, keepdims=True)")),
+           once=True),
 ]
 
 ALTERNATIVES = [

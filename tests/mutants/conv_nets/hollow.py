@@ -65,7 +65,7 @@ def conv_backward_naive(dout, cache):
     x, w, b, conv_param = cache
     return np.zeros_like(x), np.zeros_like(w), np.zeros_like(b)
 '''),
-    Hollow("a convolution that is only its bias, with its exact gradients (its db is a conv layer's: 0.5 points)",
+    Hollow("a convolution that is only its bias, with its exact gradients (its db is a conv layer's: 0.25 points)",
            "Q1_solution", "def conv_forward_naive(x, w, b, conv_param):\n" + CONV_SHAPE + '''\
     out = np.zeros((N, F, H_out, W_out)) + b.reshape(1, F, 1, 1)
     cache = (x, w, b, conv_param)
@@ -75,8 +75,9 @@ def conv_backward_naive(dout, cache):
 def conv_backward_naive(dout, cache):
     x, w, b, conv_param = cache
     return np.zeros_like(x), np.zeros_like(w), dout.sum(axis=(0, 2, 3))
-''', keeps=0.5),
-    Hollow("max pooling that returns the top-left entry of every window, and passes dout to it", "Q2_solution",
+''', keeps=0.25),
+    Hollow("max pooling that returns the top-left entry of every window, and passes dout to it (its dx has the "
+           "shape of x and comes from dout: 0.25 points)", "Q2_solution",
            "def max_pool_forward_naive(x, pool_param):\n" + POOL_SHAPE + '''\
     out = x[:, :, :H_out * stride:stride, :W_out * stride:stride].copy()
     cache = (x, pool_param)
@@ -89,7 +90,7 @@ def max_pool_backward_naive(dout, cache):
     dx = np.zeros_like(x)
     dx[:, :, :dout.shape[2] * stride:stride, :dout.shape[3] * stride:stride] = dout
     return dx
-'''),
+''', keeps=0.25),
     Hollow("max pooling that returns zeros of the output's shape, and a zero gradient", "Q2_solution",
            "def max_pool_forward_naive(x, pool_param):\n" + POOL_SHAPE + '''\
     out = np.zeros((N, C, H_out, W_out))

@@ -32,6 +32,8 @@ MUTANTS = [
     Mutant("Q1_conv_backward", "dx from the flipped kernel", B, ((DX, DX.replace(", w,", ", w[:, :, ::-1, ::-1],")),)),
     Mutant("Q1_conv_backward", "strips the padding with pad:-pad (empty when pad = 0)", B,
            (("dx = dpadded[:, :, pad:pad + H, pad:pad + W]", "dx = dpadded[:, :, pad:-pad, pad:-pad]"),)),
+    Mutant("Q1_conv_backward", "db of shape (F, 1)", B, (("return dx, dw, db", "return dx, dw, db.reshape(-1, 1)"),),
+           once=True),
 ]
 
 ALTERNATIVES = [

@@ -30,6 +30,8 @@ MUTANTS = [
            ((TO_MAX, "dx[n, c, i + r, j + q] += dout[n, c, i, j]"),)),
     Mutant("Q2_pool_backward", "unravels the argmax with the window's height", B,
            ((ARGMAX, "r, q = divmod(np.argmax(window), ph)"),)),
+    Mutant("Q2_pool_backward", "dx flattened to (N, C * H * W)", B,
+           (("    return dx", "    return dx.reshape(len(dx), -1)"),), once=True),
 ]
 
 ALTERNATIVES = [

@@ -27,6 +27,9 @@ MUTANTS = [
     Mutant("Q4_spatial_batchnorm_backward", "dgamma and dbeta swapped", B,
            (("dx_rows, dgamma, dbeta = batchnorm_backward(rows, cache)",
              "dx_rows, dbeta, dgamma = batchnorm_backward(rows, cache)"),)),
+    Mutant("Q4_spatial_batchnorm_backward", "dgamma and dbeta of shape (1, C)", B,
+           (("    return dx, dgamma, dbeta", "    return dx, dgamma.reshape(1, -1), dbeta.reshape(1, -1)"),),
+           once=True),
 ]
 
 ALTERNATIVES = [

@@ -40,6 +40,9 @@ MUTANTS = [
            once=True),
     Mutant("Q1_backward", "parameter gradients averaged instead of summed over the batch", "Q1_solution",
            ((IN_DBETA, IN_DBETA.replace("sum", "mean")), (IN_DGAMMA, IN_DGAMMA.replace("sum", "mean")))),
+    Mutant("Q1_backward", "dgamma and dbeta of shape (1, D) (keepdim=True)", "Q1_solution",
+           ((IN_DBETA, "self.dbeta = da.sum(dim=0, keepdim=True)"),
+            (IN_DGAMMA, "self.dgamma = (da * z_hat).sum(dim=0, keepdim=True)")), once=True),
 ]
 
 ALTERNATIVES = [

@@ -35,6 +35,13 @@ MUTANTS = [
             ("            " + BN_RUNNING_MEAN, "        " + BN_RUNNING_MEAN),
             ("            " + BN_RUNNING_VAR, "        " + BN_RUNNING_VAR),
             ("        else:", "        if not self.training:"))),
+    Mutant("Q6_batchnorm", "batch statistics with keepdim=True: running statistics of shape (1, D)", "Q6_solution",
+           (("mean = x.mean(dim=0)", "mean = x.mean(dim=0, keepdim=True)"),
+            ("var = ((x - mean) ** 2).mean(dim=0)", "var = ((x - mean) ** 2).mean(dim=0, keepdim=True)")), once=True),
+    Mutant("Q6_batchnorm", "dgamma and dbeta of shape (1, D) (keepdim=True)", "Q6_solution",
+           (("self.dbeta = da.sum(dim=0)", "self.dbeta = da.sum(dim=0, keepdim=True)"),
+            ("self.dgamma = (da * x_hat).sum(dim=0)", "self.dgamma = (da * x_hat).sum(dim=0, keepdim=True)")),
+           once=True),
 ]
 
 ALTERNATIVES = [

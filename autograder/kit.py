@@ -17,9 +17,11 @@ What the kit offers:
 - ``kit.gradient_check(...)``: analytic gradient against centered finite
   differences in float64, evaluated by calling the submission's own forward;
   ``kit.gradients(...)`` does it for every input or parameter of a layer or model;
-- ``kit.compare_backward(tight, forwards, wide)``, ``kit.own_gradients_or(check, forwards, wide)``: backward
-  tests that price the backward only: where the submission's forward itself is wrong, the backward is judged
-  by a reference comparison on wide inputs (upstream gradient ``correlated_dout``);
+- ``kit.compare_backward(tight, forwards, wide, balanced)``, ``kit.own_gradients_or(check, forwards, wide,
+  balanced)``: backward tests that price the backward only: where the submission's forward itself is wrong, the
+  backward is judged by a reference comparison on wide inputs (upstream gradient ``correlated_dout``), where a
+  forward's N - 1 or eps slip does not show, or on balanced ones (``balanced_square``), where statistics over
+  the wrong axis equal the right ones;
 - ``matches_reference(item, points, probe, rtol)``: a whole test that compares a probe, in one line;
 - ``kit.require_shapes(...)`` in a test marked ``@graded(..., prices_shapes=True)``: an item's shape test.
   The item's other tests then compare values whatever their shape (``kit.values``): a value of the right size
@@ -48,8 +50,8 @@ from autograder.rules import EVERY_TORCH_OPERATOR, NORMALIZATION_OPERATORS, Rule
 from autograder.sandbox import Session, StudentException
 
 __all__ = ["EVERY_TORCH_OPERATOR", "NORMALIZATION_OPERATORS", "Calibration", "Failure", "Forward", "Given",
-           "Judged", "Kit", "Probe", "Question", "Rule", "compare_values", "correlated_dout", "graded", "labels",
-           "matches_reference", "normal", "relative_error"]
+           "Judged", "Kit", "Probe", "Question", "Rule", "balanced_square", "compare_values", "correlated_dout",
+           "graded", "labels", "matches_reference", "normal", "relative_error"]
 
 Probe = Callable[[Session], dict[str, Any]]
 Judged = tuple[Probe, float, float]  # a probe and the rtol and atol its values are compared with
@@ -153,11 +155,11 @@ class Kit:
                 raise Failure("{label}: no value", label=label)
             compare_values(got[label], expected, label, rtol, atol, self.shapes_priced)
 
-    def agrees(self, probe: Probe, rtol: float = 1e-8) -> bool:
+    def agrees(self, probe: Probe, rtol: float = 1e-8, atol: float = 0.0) -> bool:
         """Whether the submission gives the probe's reference values (raising nothing): a backward test asks it
         of the forward it differentiates, since a forward's defect is its own tests' to price."""
         try:
-            self.compare(probe, rtol)
+            self.compare(probe, rtol, atol)
         except (Failure, StudentException):
             return False
         return True
@@ -203,24 +205,38 @@ class Kit:
         uses (so that the defect shows there)."""
         return not any(self.agrees(probe) for probe in forwards)
 
-    def compare_backward(self, tight: Judged, forwards: Sequence[Probe], wide: Judged) -> None:
+    def compare_backward(self, tight: Judged, forwards: Sequence[Probe], wide: Judged,
+                         balanced: Sequence[Judged] = ()) -> None:
         """Compare a backward with the reference: on ``tight``'s inputs, ``(probe, rtol, atol)``, unless the
-        forward is wrong (``forward_is_wrong``), and then on ``wide`` inputs, where the usual slips of a forward
-        (N - 1, eps placement) do not show and its defect is not charged again."""
-        probe, rtol, atol = wide if self.forward_is_wrong(forwards) else tight
-        self.compare(probe, rtol, atol)
+        forward is wrong (``forward_is_wrong``), and then apart from the forward's defect (``judge_apart``)."""
+        if self.forward_is_wrong(forwards):
+            self.judge_apart((wide,), balanced)
+        else:
+            self.compare(*tight)
 
-    def own_gradients_or(self, check: Callable[[], None], forwards: Sequence[Probe], wide: Sequence[Judged]) -> None:
+    def own_gradients_or(self, check: Callable[[], None], forwards: Sequence[Probe], wide: Sequence[Judged],
+                         balanced: Sequence[Judged] = ()) -> None:
         """Run ``check``, a backward against finite differences of the submission's own forward. Should it fail
         with the forward wrong (``forward_is_wrong``: a correct backward fed a wrong forward's statistics misses
-        its differences), the backward is judged by the ``wide`` comparisons alone."""
+        its differences), the backward is judged apart from the forward's defect (``judge_apart``)."""
         try:
             check()
         except Failure:
             if not self.forward_is_wrong(forwards):
                 raise
+            self.judge_apart(wide, balanced)
+
+    def judge_apart(self, wide: Sequence[Judged], balanced: Sequence[Judged] = ()) -> None:
+        """Judge a backward whose forward is wrong where that forward's defect does not reach it: every ``wide``
+        comparison holds (inputs with thousands of values per statistic, where N - 1 or eps placement moves the
+        gradients by less than the tolerance), or else every ``balanced`` one does (inputs whose statistics are
+        the same over either axis, ``balanced_square``, where statistics taken over the wrong axis are right)."""
+        try:
             for probe, rtol, atol in wide:
                 self.compare(probe, rtol, atol)
+        except Failure:
+            if not balanced or not all(self.agrees(probe, rtol, atol) for probe, rtol, atol in balanced):
+                raise
 
     def require_normalization(self, forward: Callable[[np.ndarray], Any], x: np.ndarray, sharing: np.ndarray,
                               what: str) -> None:
@@ -333,6 +349,15 @@ def correlated_dout(seed: int, x: np.ndarray, axis: int) -> np.ndarray:
     shape = [1, 1]
     shape[1 - axis] = x.shape[1 - axis]
     return normal(seed, *x.shape) + normal(seed + 1, *shape) + 0.8 * standardized
+
+
+def balanced_square(seed: int, n: int, scale: float = 1.0, shift: float = 0.0) -> np.ndarray:
+    """A hidden (n, n) input whose rows and columns are all permutations of the same n values (a Latin square,
+    its rows and columns shuffled so that it is not symmetric), so that statistics over either axis are the same:
+    a normalization over the wrong axis computes the right values on it."""
+    values = normal(seed, n, scale=scale, shift=shift)
+    rows, columns = (np.random.default_rng(seed + offset).permutation(n) for offset in (1, 2))
+    return values[(rows[:, None] + columns[None, :]) % n]
 
 
 def labels(seed: int, n: int, classes: int) -> np.ndarray:

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from autograder.kit import Calibration, Failure, Given, Kit, compare_values, matches_reference
+from autograder.kit import Calibration, Failure, Given, Kit, balanced_square, compare_values, matches_reference
 from autograder.messages import UNSHOWN, WITHHELD, Vocabulary, coarse, vocabulary
 
 
@@ -123,7 +123,8 @@ def test_a_backward_is_judged_on_wide_inputs_only_where_its_forward_is_wrong_on_
     """``own_gradients_or`` and ``compare_backward``: the backward's own finite differences and the tight comparison
     decide unless the forward disagrees with the reference on all its probes (its graded one and the backward
     test's input); then the wide comparison does."""
-    reference = {"graded": np.ones(2), "here": np.ones(3), "tight": np.full(2, 2.0), "wide": np.full(2, 3.0)}
+    reference = {"graded": np.ones(2), "here": np.ones(3), "tight": np.full(2, 2.0), "wide": np.full(2, 3.0),
+                 "balanced": np.full(2, 4.0)}
 
     def probe(name):
         def values(session):
@@ -131,7 +132,7 @@ def test_a_backward_is_judged_on_wide_inputs_only_where_its_forward_is_wrong_on_
         values.__name__ = name
         return values
 
-    graded, here, tight, wide = (probe(name) for name in reference)
+    graded, here, tight, wide, balanced = (probe(name) for name in reference)
 
     def kit_for(**wrong):
         session = FakeSession()
@@ -156,6 +157,25 @@ def test_a_backward_is_judged_on_wide_inputs_only_where_its_forward_is_wrong_on_
     with pytest.raises(Failure, match="relative error"):
         kit_for(tight=True, here=True).compare_backward((tight, 1e-6, 0.0), forwards, (wide, 1e-6, 0.0))
     kit_for(tight=True, graded=True, here=True).compare_backward((tight, 1e-6, 0.0), forwards, (wide, 1e-6, 0.0))
+
+    # a forward over the wrong axis spoils the wide inputs too: balanced ones judge the backward then
+    spoiled = {"graded": True, "here": True, "tight": True, "wide": True}
+    kit_for(**spoiled).own_gradients_or(misses, forwards, judged, [(balanced, 1e-6, 0.0)])
+    kit_for(**spoiled).compare_backward((tight, 1e-6, 0.0), forwards, (wide, 1e-6, 0.0), [(balanced, 1e-6, 0.0)])
+    with pytest.raises(Failure, match="wide: relative error"):  # wrong on both: the wide comparison's message
+        kit_for(**spoiled, balanced=True).compare_backward((tight, 1e-6, 0.0), forwards, (wide, 1e-6, 0.0),
+                                                           [(balanced, 1e-6, 0.0)])
+    with pytest.raises(Failure, match="tight: relative error"):  # a right forward never reaches them
+        kit_for(tight=True, wide=True).compare_backward((tight, 1e-6, 0.0), forwards, (wide, 1e-6, 0.0),
+                                                        [(balanced, 1e-6, 0.0)])
+
+
+def test_a_balanced_square_has_the_same_statistics_over_either_axis():
+    x = balanced_square(7, 9, scale=3.0, shift=1.0)
+    rows, columns = np.sort(x, axis=1), np.sort(x, axis=0).T
+    assert np.array_equal(rows, np.broadcast_to(rows[0], rows.shape)) and np.array_equal(rows, columns)
+    assert np.allclose(x.mean(axis=0), x.mean(axis=1)) and np.allclose(x.var(axis=0), x.var(axis=1))
+    assert not np.allclose(x, x.T) and len(np.unique(x)) == 9
 
 
 def test_a_calibration_requires_its_threshold_on_its_first_seed():

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.kit import Judged, Kit, Probe, normal
+from autograder.kit import Judged, Kit, Probe, balanced_square, normal
 from autograder.sandbox import DType, Remote, Session
 
 F64 = DType("float64")
@@ -46,22 +46,26 @@ def forward_out(s: Session, function: str, *args: Any) -> Any:
 
 
 def require_normalization(kit: Kit, forward_name: str, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
-                          param: dict, axis: int) -> None:
+                          param: dict, axis: int | None) -> None:
     """``kit.require_normalization`` for a layer that normalizes along ``axis`` (0: over the batch, 1: over the
-    features): raising x[0, 0] must move the other entries of its column (0) or of its row (1)."""
+    features, None: either): raising x[0, 0] must move the other entries of its column (0), of its row (1) or
+    any other entry (None: a test of the backward, which a forward over the wrong axis must not cost)."""
     sharing = np.zeros(x.shape, dtype=bool)
-    sharing[(slice(1, None), 0) if axis == 0 else (0, slice(1, None))] = True
+    if axis is None:
+        sharing[:] = True
+        sharing[0, 0] = False
+    else:
+        sharing[(slice(1, None), 0) if axis == 0 else (0, slice(1, None))] = True
     kit.require_normalization(lambda value: forward_out(kit.session, forward_name, value, gamma, beta, dict(param)),
                               x, sharing, forward_name)
 
 
-def backward_shapes(kit: Kit, forward_name: str, backward_name: str, param: dict, seed: int, n: int, d: int,
-                    axis: int) -> None:
+def backward_shapes(kit: Kit, forward_name: str, backward_name: str, param: dict, seed: int, n: int, d: int) -> None:
     """The shape test of a backward item: dx has the shape (n, d) of x, dgamma and dbeta the shape (d,) of gamma
-    and beta, each computed from dout, after a forward seen to normalize along ``axis``."""
+    and beta, each computed from dout, after a forward seen to normalize (along either axis)."""
     s = kit.session
     x, gamma, beta = layer_inputs(seed, n, d)
-    require_normalization(kit, forward_name, x, gamma, beta, param, axis)
+    require_normalization(kit, forward_name, x, gamma, beta, param, None)
     _, cache = forward(s, forward_name, x, gamma, beta, dict(param))
 
     def gradients(dout: np.ndarray) -> dict[str, Any]:
@@ -84,16 +88,17 @@ def fd_forward(s: Session, forward_name: str, param: dict, seed: int, n: int, d:
 
 
 def layer_gradient_check(kit: Kit, forward_name: str, backward_name: str, param: dict, seed: int, n: int, d: int,
-                         axis: int, forwards: tuple[Probe, ...], wide: tuple[Judged, ...], rtol: float = 1e-3
-                         ) -> None:
+                         forwards: tuple[Probe, ...], wide: tuple[Judged, ...], balanced: tuple[Judged, ...] = (),
+                         rtol: float = 1e-3) -> None:
     """dx, dgamma and dbeta of ``backward_name`` against finite differences of the submission's own forward, on a
     small input (``param`` is the bn_param or ln_param each call gets, as in the release's checks), once that
-    forward is seen to normalize along ``axis``. The tolerance lets eps sit inside or outside the square root (a
-    forward matter); any backward bug misses it by far. Where the forward is wrong (on ``forwards``, its graded
-    probes, and on this input), the ``wide`` comparisons judge the backward instead (``Kit.own_gradients_or``)."""
+    forward is seen to normalize (along either axis). The tolerance lets eps sit inside or outside the square root
+    (a forward matter); any backward bug misses it by far. Where the forward is wrong (on ``forwards``, its graded
+    probes, and on this input), the ``wide`` comparisons, or else the ``balanced`` ones, judge the backward
+    instead (``Kit.own_gradients_or``)."""
     s = kit.session
     x, gamma, beta = fd_input(seed, n, d)
-    require_normalization(kit, forward_name, x, gamma, beta, param, axis)
+    require_normalization(kit, forward_name, x, gamma, beta, param, None)
     dout = normal(seed + 3, n, d)
     _, cache = forward(s, forward_name, x, gamma, beta, dict(param))
     dx, dgamma, dbeta = three(s.call(backward_name, dout, cache), backward_name)
@@ -101,7 +106,23 @@ def layer_gradient_check(kit: Kit, forward_name: str, backward_name: str, param:
     kit.own_gradients_or(
         lambda: kit.gradients(lambda **v: forward_out(s, forward_name, v["x"], v["gamma"], v["beta"], dict(param)),
                               inputs, dout, {"x": dx, "gamma": dgamma, "beta": dbeta}, rtol=rtol),
-        (*forwards, partial(fd_forward, forward_name=forward_name, param=param, seed=seed, n=n, d=d)), wide)
+        (*forwards, partial(fd_forward, forward_name=forward_name, param=param, seed=seed, n=n, d=d)), wide,
+        balanced)
+
+
+def balanced_backward(s: Session, forward_name: str, backward_name: str, param: dict, cases: tuple, parts: tuple[int, ...]
+                      ) -> dict:
+    """dx, dgamma or dbeta (``parts``) of ``backward_name`` on balanced inputs (``balanced_square``: statistics over
+    either axis agree), for each (seed, n) of ``cases`` (a probe)."""
+    out = {}
+    for seed, n in cases:
+        x = balanced_square(seed, n, scale=4.0, shift=2.0)
+        _, gamma, beta = layer_inputs(seed, n, n)
+        _, cache = forward(s, forward_name, x, gamma, beta, dict(param))
+        grads = three(s.call(backward_name, normal(seed + 3, n, n), cache), backward_name)
+        for index in parts:
+            out[f"{('dx', 'dgamma', 'dbeta')[index]} for a balanced ({n}, {n}) input"] = grads[index]
+    return out
 
 
 def set_params(model: Remote, params: dict[str, np.ndarray]) -> None:

@@ -151,20 +151,20 @@ test_Q1_alt_matches_reference = matches_reference("Q1_backward_alt", 1.75, *ALT)
 @graded("Q1_backward", 0.25, prices_shapes=True)
 def test_Q1_backward_shapes(kit: Kit) -> None:
     """dx has the shape (N, D) of x, dgamma and dbeta the shape (D,) of gamma and beta."""
-    backward_shapes(kit, "batchnorm_forward", "batchnorm_backward", {"mode": "train"}, 1501, 6, 4, axis=0)
+    backward_shapes(kit, "batchnorm_forward", "batchnorm_backward", {"mode": "train"}, 1501, 6, 4)
 
 
 @graded("Q1_backward_alt", 0.25, prices_shapes=True)
 def test_Q1_alt_shapes(kit: Kit) -> None:
     """dx of batchnorm_backward_alt has the shape (N, D) of x, dgamma and dbeta the shape (D,) of gamma and beta."""
-    backward_shapes(kit, "batchnorm_forward", "batchnorm_backward_alt", {"mode": "train"}, 1502, 5, 3, axis=0)
+    backward_shapes(kit, "batchnorm_forward", "batchnorm_backward_alt", {"mode": "train"}, 1502, 5, 3)
 
 
 @graded("Q1_backward", 1)
 def test_Q1_backward_matches_finite_differences(kit: Kit) -> None:
     """dx, dgamma and dbeta of batchnorm_backward match finite differences of your own training-mode forward, where
     it is right."""
-    layer_gradient_check(kit, "batchnorm_forward", "batchnorm_backward", {"mode": "train"}, 1301, 5, 3, axis=0,
+    layer_gradient_check(kit, "batchnorm_forward", "batchnorm_backward", {"mode": "train"}, 1301, 5, 3,
                          forwards=(training_output,), wide=(DX, DGAMMA_DBETA))
 
 
@@ -172,5 +172,5 @@ def test_Q1_backward_matches_finite_differences(kit: Kit) -> None:
 def test_Q1_alt_matches_finite_differences(kit: Kit) -> None:
     """dx, dgamma and dbeta of batchnorm_backward_alt match finite differences of your own training-mode forward,
     where it is right."""
-    layer_gradient_check(kit, "batchnorm_forward", "batchnorm_backward_alt", {"mode": "train"}, 1401, 6, 2, axis=0,
+    layer_gradient_check(kit, "batchnorm_forward", "batchnorm_backward_alt", {"mode": "train"}, 1401, 6, 2,
                          forwards=(training_output,), wide=(ALT,))

@@ -1,10 +1,17 @@
 """Q6: layernorm_forward (against the reference, per-example statistics) and layernorm_backward (against the
 reference on wide rows, and against finite differences, with a shape test: dgamma and dbeta of another shape of
-the right size cost that test alone)."""
+the right size cost that test alone).
+
+A forward that takes its statistics over the wrong axis (the batch) hands its backward a cache of the wrong
+statistics; the backward is then judged on balanced inputs (``balanced_square``), where statistics over either
+axis agree, so that a right backward keeps its points and the forward's defect is priced in Q6_forward alone."""
 from __future__ import annotations
 
-from autograder.graders.batch_layer_norm.common import (backward_shapes, forward, forward_out, layer_gradient_check,
-                                                        layer_inputs, require_normalization, three)
+from functools import partial
+
+from autograder.graders.batch_layer_norm.common import (backward_shapes, balanced_backward, forward, forward_out,
+                                                        layer_gradient_check, layer_inputs, require_normalization,
+                                                        three)
 from autograder.kit import Kit, compare_values, correlated_dout, graded, matches_reference, normal
 from autograder.sandbox import Session
 
@@ -65,18 +72,34 @@ def backward_dgamma_dbeta(s: Session) -> dict:
 
 
 DX, DGAMMA_DBETA = (backward_dx, 1e-6, 2e-3), (backward_dgamma_dbeta, 2e-3, 2e-2)
-test_Q6_backward_dx_matches_reference = matches_reference("Q6_backward", 1, *DX)
-test_Q6_backward_dgamma_dbeta_match_reference = matches_reference("Q6_backward", 0.25, *DGAMMA_DBETA)
+BALANCED_CASES = ((6601, 7), (6602, 12))
+BALANCED_DX = (partial(balanced_backward, forward_name="layernorm_forward", backward_name="layernorm_backward",
+                       param={}, cases=BALANCED_CASES, parts=(0,)), 1e-7, 0.0)
+BALANCED_DGAMMA_DBETA = (partial(balanced_backward, forward_name="layernorm_forward",
+                                 backward_name="layernorm_backward", param={}, cases=BALANCED_CASES, parts=(1, 2)),
+                         1e-7, 0.0)
+
+
+@graded("Q6_backward", 1)
+def test_Q6_backward_dx_matches_reference(kit: Kit) -> None:
+    """dx matches the reference on wide rows (or, where your forward is wrong, on balanced inputs)."""
+    kit.compare_backward(DX, (forward_values,), DX, (BALANCED_DX,))
+
+
+@graded("Q6_backward", 0.25)
+def test_Q6_backward_dgamma_dbeta_match_reference(kit: Kit) -> None:
+    """dgamma and dbeta match the reference on wide rows (or, where your forward is wrong, on balanced inputs)."""
+    kit.compare_backward(DGAMMA_DBETA, (forward_values,), DGAMMA_DBETA, (BALANCED_DGAMMA_DBETA,))
 
 
 @graded("Q6_backward", 0.25, prices_shapes=True)
 def test_Q6_backward_shapes(kit: Kit) -> None:
     """dx has the shape (N, D) of x, dgamma and dbeta the shape (D,) of gamma and beta."""
-    backward_shapes(kit, "layernorm_forward", "layernorm_backward", {}, 6501, 4, 6, axis=1)
+    backward_shapes(kit, "layernorm_forward", "layernorm_backward", {}, 6501, 4, 6)
 
 
 @graded("Q6_backward", 0.5)
 def test_Q6_backward_matches_finite_differences(kit: Kit) -> None:
     """dx, dgamma and dbeta match finite differences of your own forward, where it is right."""
-    layer_gradient_check(kit, "layernorm_forward", "layernorm_backward", {}, 6401, 3, 5, axis=1,
-                         forwards=(forward_values,), wide=(DX, DGAMMA_DBETA))
+    layer_gradient_check(kit, "layernorm_forward", "layernorm_backward", {}, 6401, 3, 5, forwards=(forward_values,),
+                         wide=(DX, DGAMMA_DBETA), balanced=(BALANCED_DX, BALANCED_DGAMMA_DBETA))

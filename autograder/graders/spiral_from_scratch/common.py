@@ -7,7 +7,7 @@ from typing import Callable
 import numpy as np
 
 from autograder.graders.spiral_from_scratch import F64
-from autograder.kit import Judged, Kit, Probe, correlated_dout, normal
+from autograder.kit import Judged, Kit, Probe, balanced_square, correlated_dout, normal
 from autograder.sandbox import Remote, Session
 from course_utils.spiral import SPIRAL_SETTINGS, generate_spiral, train_val_split
 
@@ -37,13 +37,14 @@ def norm_forward_values(s: Session, cls: str, cases: tuple, **layer_options) -> 
 
 
 def norm_backward_values(s: Session, cls: str, cases: tuple, input_name: str, correlated_axis: int | None = None,
-                         **layer_options) -> dict:
+                         balanced: bool = False, **layer_options) -> dict:
     """d<input_name>, dgamma and dbeta of the layer after a training-mode forward, for each (seed, B, D) of
-    ``cases`` (a probe); the upstream gradient is ``correlated_dout`` over ``correlated_axis`` if one is given."""
+    ``cases`` (a probe); the upstream gradient is ``correlated_dout`` over ``correlated_axis`` if one is given;
+    with ``balanced``, the inputs are ``balanced_square``s (B = D), whose statistics over either axis agree."""
     out = {}
     for seed, b, d in cases:
         layer = norm_layer(s, cls, seed, d, **layer_options)
-        x = normal(seed, b, d, scale=3, shift=0.5)
+        x = balanced_square(seed, d, scale=3, shift=0.5) if balanced else normal(seed, b, d, scale=3, shift=0.5)
         layer.call("forward", x)
         dout = normal(seed + 3, b, d) if correlated_axis is None else correlated_dout(seed + 3, x, correlated_axis)
         out[f"d{input_name} for a ({b}, {d}) input"] = layer.call("backward", dout)
@@ -53,10 +54,10 @@ def norm_backward_values(s: Session, cls: str, cases: tuple, input_name: str, co
 
 
 def layer_gradient_check(kit: Kit, cls: str, seed: int, b: int, d: int, forwards: tuple[Probe, ...],
-                         wide: Judged) -> None:
+                         wide: Judged, balanced: tuple[Judged, ...] = ()) -> None:
     """dz, dgamma and dbeta against finite differences of the layer's own forward, once that forward is seen to
     normalize; where the forward is wrong (on ``forwards``, its graded probes, and on this input), the ``wide``
-    comparison judges the backward instead (``Kit.own_gradients_or``)."""
+    comparison, or else the ``balanced`` ones, judge the backward instead (``Kit.own_gradients_or``)."""
     s = kit.session
     layer = norm_layer(s, cls, seed, d)
     z, dout = fd_input(seed, b, d), normal(seed + 3, b, d)
@@ -74,7 +75,7 @@ def layer_gradient_check(kit: Kit, cls: str, seed: int, b: int, d: int, forwards
         return [*update(**parameters), layer.planned_call("forward", z)]
 
     kit.own_gradients_or(lambda: kit.gradients(kit.forward(forward), inputs, dout, analytic),
-                         (*forwards, partial(fd_forward, cls=cls, seed=seed, b=b, d=d)), (wide,))
+                         (*forwards, partial(fd_forward, cls=cls, seed=seed, b=b, d=d)), (wide,), balanced)
 
 
 def gradient_shapes(kit: Kit, layer: Remote, seed: int, b: int, d: int) -> None:

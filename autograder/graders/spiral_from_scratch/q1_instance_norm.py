@@ -1,5 +1,7 @@
 """Q1: InstanceNorm1D, forward and backward, against the reference and finite differences. The backward's shapes
-(dz, dgamma, dbeta) are priced in a test of their own and compared on their values everywhere else."""
+(dz, dgamma, dbeta) are priced in a test of their own and compared on their values everywhere else. Where the
+forward is wrong, the backward is judged on wide rows, or else on balanced inputs (statistics over the batch
+axis are right there), so that a forward's defect is priced in Q1_forward alone."""
 from __future__ import annotations
 
 from functools import partial
@@ -51,19 +53,22 @@ WIDE_CASES = ((1301, 3, 8000), (1302, 2, 6000))
 TIGHT = (partial(norm_backward_values, cls="InstanceNorm1D", cases=NORM_CASES, input_name="z"), 1e-7, 0.0)
 WIDE = (partial(norm_backward_values, cls="InstanceNorm1D", cases=WIDE_CASES, input_name="z", correlated_axis=1),
         2e-3, 2e-3)
+BALANCED = (partial(norm_backward_values, cls="InstanceNorm1D", cases=((1311, 9, 9), (1312, 14, 14)), input_name="z",
+                   balanced=True), 1e-7, 0.0)
 FORWARDS = (instance_norm_forward, partial(norm_forward_values, cls="InstanceNorm1D", cases=NORM_CASES))
 
 
 @graded("Q1_backward", 2.5)
 def test_Q1_backward_matches_reference(kit: Kit) -> None:
-    """dz, dgamma and dbeta match the reference on hidden shapes (on wide rows, where your forward is wrong)."""
-    kit.compare_backward(TIGHT, FORWARDS, WIDE)
+    """dz, dgamma and dbeta match the reference on hidden shapes (on wide rows or balanced inputs, where your forward
+    is wrong)."""
+    kit.compare_backward(TIGHT, FORWARDS, WIDE, (BALANCED,))
 
 
 @graded("Q1_backward", 3)
 def test_Q1_backward_matches_finite_differences(kit: Kit) -> None:
     """dz, dgamma and dbeta match finite differences of your own forward, where it is right."""
-    layer_gradient_check(kit, "InstanceNorm1D", 1201, 5, 6, FORWARDS[:1], WIDE)
+    layer_gradient_check(kit, "InstanceNorm1D", 1201, 5, 6, FORWARDS[:1], WIDE, (BALANCED,))
 
 
 @graded("Q1_backward", 0.5, prices_shapes=True)

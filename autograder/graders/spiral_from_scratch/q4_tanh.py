@@ -1,9 +1,13 @@
-"""Q4: Tanh, forward and backward."""
+"""Q4: Tanh, forward and backward.
+
+The backward reads what its forward cached. Where the forward is wrong (sigmoid for tanh, say), the backward
+tests judge it on that forward's own output a instead: dz = da * (1 - a**2), or da * (1 - tanh(z)**2) for a
+backward that recomputes from z, so that a forward's defect is priced in Q4_forward alone."""
 from __future__ import annotations
 
 import numpy as np
 
-from autograder.kit import Kit, graded, matches_reference, normal
+from autograder.kit import Kit, graded, matches_reference, normal, relative_error
 from autograder.sandbox import Session, StudentException
 
 
@@ -17,14 +21,41 @@ def tanh_saturation(s: Session) -> dict:
     return {"forward at +-1000": s.new("Tanh").call("forward", np.array([[-1000.0, 1000.0, 0.0, -20.0]]))}
 
 
+BACKWARD_CASES = ((4201, (8, 3)), (4202, (2, 20)))
+
+
 def tanh_backward(s: Session) -> dict:
     """backward matches the reference on hidden inputs."""
     out = {}
-    for seed, shape in [(4201, (8, 3)), (4202, (2, 20))]:
+    for seed, shape in BACKWARD_CASES:
         layer = s.new("Tanh")
         layer.call("forward", normal(seed, *shape, scale=2))
         out[f"dz for a {shape} input"] = layer.call("backward", normal(seed + 1, *shape))
     return out
+
+
+def forward_on_backward_inputs(s: Session) -> dict:
+    """The forward on the inputs of ``tanh_backward`` (a probe)."""
+    return {f"forward on a {shape} input": s.new("Tanh").call("forward", normal(seed, *shape, scale=2))
+            for seed, shape in BACKWARD_CASES}
+
+
+def require_backward_of_own_forward(kit: Kit) -> None:
+    """The backward judged apart from a wrong forward: dz = da * (1 - a**2) for the output a its own forward
+    returned (what the usual cache holds), or for tanh(z) (a backward that recomputes from z). A linear forward
+    does none of tanh's work and earns nothing here."""
+    require_nonlinear(kit)
+    for seed, shape in BACKWARD_CASES:
+        layer = kit.session.new("Tanh")
+        z, da = normal(seed, *shape, scale=2), normal(seed + 1, *shape)
+        a = kit.values(layer.call("forward", z), shape, "the forward's output")
+        dz = kit.values(layer.call("backward", da), shape, "dz")
+        error = min(relative_error(dz, da * (1 - y ** 2)) for y in (a, np.tanh(z)))
+        kit.expect(error < 1e-8, "dz is not da * (1 - a**2) for the output a of your own forward, nor for tanh(z): "
+                                 "relative error {error:.1e}", error=error)
+
+
+FORWARDS = (tanh_forward, forward_on_backward_inputs)
 
 
 def require_nonlinear(kit: Kit) -> None:
@@ -54,13 +85,24 @@ def test_Q4_forward_keeps_shape_and_float32(kit: Kit) -> None:
                detail=str(out.dtype))
 
 
-test_Q4_backward_matches_reference = matches_reference("Q4_backward", 3, tanh_backward, rtol=1e-10)
+@graded("Q4_backward", 3)
+def test_Q4_backward_matches_reference(kit: Kit) -> None:
+    """backward matches the reference on hidden inputs (where your forward is wrong: da * (1 - a**2) for its output
+    a)."""
+    if kit.forward_is_wrong(FORWARDS):
+        require_backward_of_own_forward(kit)
+    else:
+        kit.compare(tanh_backward, rtol=1e-10)
 
 
 @graded("Q4_backward", 2)
 def test_Q4_backward_matches_finite_differences(kit: Kit) -> None:
-    """backward matches finite differences of your own forward."""
+    """backward matches finite differences of your own forward (where your forward is wrong: da * (1 - a**2) for
+    its output a)."""
     require_nonlinear(kit)
+    if kit.forward_is_wrong(FORWARDS):
+        require_backward_of_own_forward(kit)
+        return
     layer = kit.session.new("Tanh")
     z, da = normal(4203, 5, 6, scale=1.5), normal(4204, 5, 6)
     layer.call("forward", z)

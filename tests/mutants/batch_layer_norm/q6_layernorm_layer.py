@@ -7,7 +7,8 @@ DX = "dx = row_inv_std * (dx_hat - row_term - x_hat * proj_term)"
 
 MUTANTS = [
     Mutant("Q6_forward", "statistics over the batch instead of per example", "Q6_solution",
-           ((MEAN, "row_mean = x.mean(axis=0, keepdims=True)"), (VAR, "row_var = x.var(axis=0, keepdims=True)"))),
+           ((MEAN, "row_mean = x.mean(axis=0, keepdims=True)"), (VAR, "row_var = x.var(axis=0, keepdims=True)")),
+           once=True),
     Mutant("Q6_forward", "unbiased variance", "Q6_solution",
            ((VAR, "row_var = x.var(axis=1, keepdims=True, ddof=1)"),), once=True),
     Mutant("Q6_forward", "eps added outside the square root", "Q6_solution",

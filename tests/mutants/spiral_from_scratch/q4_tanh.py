@@ -6,7 +6,7 @@ MUTANTS = [
            (("self._out = torch.tanh(z)",
              "self._out = (torch.exp(z) - torch.exp(-z)) / (torch.exp(z) + torch.exp(-z))"),)),
     Mutant("Q4_forward", "sigmoid instead of tanh", "Q4_solution",
-           (("self._out = torch.tanh(z)", "self._out = torch.sigmoid(z)"),)),
+           (("self._out = torch.tanh(z)", "self._out = torch.sigmoid(z)"),), once=True),
     Mutant("Q4_forward", "float32 input returned as float64", "Q4_solution",
            (("self._out = torch.tanh(z)", "self._out = torch.tanh(z.double())"),)),
     Mutant("Q4_backward", "backward uses z instead of the output", "Q4_solution",

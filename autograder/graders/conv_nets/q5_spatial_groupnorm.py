@@ -1,5 +1,9 @@
 """Q5: spatial_groupnorm_forward (several group counts, the edge cases G = 1 and G = C, eps from gn_param) and
-spatial_groupnorm_backward (values, finite differences, and the shape of dgamma and dbeta, priced once)."""
+spatial_groupnorm_backward (values, finite differences, and the shape of dgamma and dbeta, priced once).
+
+Where the forward is wrong, the backward is judged on wide groups, or else on balanced inputs (``balanced_groups``:
+every group of every example holds the same values), where statistics taken over one group per example, or over
+the batch as well, are right: a forward's defect is priced in its own item alone."""
 from __future__ import annotations
 
 from functools import partial
@@ -55,19 +59,29 @@ def _backward_input(seed: int, shape: tuple) -> np.ndarray:
     return normal(seed + 30, *shape, scale=3, shift=2)
 
 
-def _grads(s: Session, seed: int, shape: tuple, groups: int, correlated: bool = False) -> object:
+def balanced_groups(seed: int, shape: tuple, groups: int) -> np.ndarray:
+    """A hidden input (N, C, H, W) whose groups of C // groups channels, in every example, are permutations of the
+    same values: the statistics of a group, of an example and of a group over the batch all agree."""
+    n = shape[0]
+    size = int(np.prod(shape)) // (n * groups)
+    values, order = normal(seed, size, scale=3, shift=2), np.random.default_rng(seed + 1)
+    return np.stack([values[order.permutation(size)] for _ in range(n * groups)]).reshape(shape)
+
+
+def _grads(s: Session, seed: int, shape: tuple, groups: int, correlated: bool = False,
+           balanced: bool = False) -> object:
     gamma, beta = _affine(seed, shape[1])
-    x = _backward_input(seed, shape)
+    x = balanced_groups(seed + 30, shape, groups) if balanced else _backward_input(seed, shape)
     _, cache = s.call("spatial_groupnorm_forward", x, gamma, beta, groups, {})
     upstream = correlated_group_dout(seed + 31, x, groups) if correlated else normal(seed + 31, *shape)
     return s.call("spatial_groupnorm_backward", upstream, cache)
 
 
-def gn_backward(s: Session, cases: tuple, correlated: bool) -> dict:
+def gn_backward(s: Session, cases: tuple, correlated: bool, balanced: bool = False) -> dict:
     """dx, dgamma and dbeta for each (seed, shape, G) of ``cases`` (a probe)."""
     out = {}
     for seed, shape, groups in cases:
-        grads = _grads(s, seed, shape, groups, correlated)
+        grads = _grads(s, seed, shape, groups, correlated, balanced)
         ok = isinstance(grads, (tuple, list)) and len(grads) == 3
         for name, grad in zip(("dx", "dgamma", "dbeta"), grads if ok else (None,) * 3):
             out[f"{name} for x {shape}, G = {groups}"] = grad
@@ -83,14 +97,16 @@ def gn_backward_inputs_forward(s: Session) -> dict:
 
 TIGHT = (partial(gn_backward, cases=SMALL_CASES, correlated=False), 1e-7, 0.0)
 WIDE = (partial(gn_backward, cases=WIDE_CASES, correlated=True), 2e-3, 2e-3)
+BALANCED = (partial(gn_backward, cases=((5221, (2, 6, 3, 4), 3), (5222, (3, 4, 2, 3), 2)), correlated=False,
+                    balanced=True), 1e-7, 0.0)
 FORWARDS = (gn_groups, gn_backward_inputs_forward)
 
 
 @graded("Q5_spatial_groupnorm_backward", 1)
 def test_Q5_backward_matches_reference(kit: Kit) -> None:
-    """dx, dgamma and dbeta match the reference for 2, 3 groups and 1 group (on wide groups, where your forward is
-    wrong)."""
-    kit.compare_backward(TIGHT, FORWARDS, WIDE)
+    """dx, dgamma and dbeta match the reference for 2, 3 groups and 1 group (on wide groups or balanced inputs, where
+    your forward is wrong)."""
+    kit.compare_backward(TIGHT, FORWARDS, WIDE, (BALANCED,))
 
 
 def require_normalization(kit: Kit, seed: int, shape: tuple, groups: int) -> None:
@@ -141,4 +157,4 @@ def test_Q5_backward_matches_finite_differences(kit: Kit) -> None:
         lambda: kit.gradients(kit.forward(lambda x, gamma, beta: [s.planned_call("spatial_groupnorm_forward", x, gamma,
                                                                                  beta, FD_GROUPS, {})],
                                           lambda result: result[0]), inputs, dout, analytic, rtol=1e-6),
-        (*FORWARDS[:1], gn_fd_forward), (WIDE,))
+        (*FORWARDS[:1], gn_fd_forward), (WIDE,), (BALANCED,))

@@ -10,9 +10,9 @@ FIRST = "dx_groups = inv_std * (dx_hat - dx_hat.mean(axis=2, keepdims=True)"
 
 MUTANTS = [
     Mutant("Q5_spatial_groupnorm_forward", "G ignored: one group (layer norm)", F,
-           (("groups = x.reshape(N, G, -1)", "groups = x.reshape(N, 1, -1)"),)),
+           (("groups = x.reshape(N, G, -1)", "groups = x.reshape(N, 1, -1)"),), once=True),
     Mutant("Q5_spatial_groupnorm_forward", "statistics over the batch as well", F,
-           ((MEAN, MEAN.replace("axis=2", "axis=(0, 2)")), (VAR, VAR.replace("axis=2", "axis=(0, 2)")))),
+           ((MEAN, MEAN.replace("axis=2", "axis=(0, 2)")), (VAR, VAR.replace("axis=2", "axis=(0, 2)"))), once=True),
     Mutant("Q5_spatial_groupnorm_forward", "unbiased variance", F, ((VAR, VAR.replace("axis=2,", "axis=2, ddof=1,")),),
            once=True),
     Mutant("Q5_spatial_groupnorm_forward", "eps of gn_param ignored", F,

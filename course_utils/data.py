@@ -92,7 +92,8 @@ def load_cifar_batch(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     return images.astype(np.float64), labels
 
 
-def _read_cifar10(root: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def read_cifar10_images(root: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The uint8 images (N, 32, 32, 3) and int64 labels of ``cifar-10-batches-py`` at ``root``: training, test."""
     parts = [_read_cifar_batch(root / name) for name in _CIFAR_TRAIN_BATCHES]
     X_test, y_test = _read_cifar_batch(root / "test_batch")
     return np.concatenate([X for X, _ in parts]), np.concatenate([y for _, y in parts]), X_test, y_test
@@ -104,7 +105,7 @@ def load_cifar10(root: str | os.PathLike) -> tuple[np.ndarray, np.ndarray, np.nd
     X arrays are float64 (N, 32, 32, 3) with values 0-255, y arrays int64; the
     training set concatenates ``data_batch_1`` to ``data_batch_5``.
     """
-    X_train, y_train, X_test, y_test = _read_cifar10(Path(root))
+    X_train, y_train, X_test, y_test = read_cifar10_images(Path(root))
     return X_train.astype(np.float64), y_train, X_test.astype(np.float64), y_test
 
 
@@ -135,7 +136,7 @@ def get_CIFAR10_data(
     folder = Path(cifar10_dir) if cifar10_dir is not None else datasets_dir() / CIFAR10_FOLDER
     if not folder.is_dir():
         raise FileNotFoundError(_missing_cifar_message(folder))
-    X_all, y_all, X_test_all, y_test_all = _read_cifar10(folder)
+    X_all, y_all, X_test_all, y_test_all = read_cifar10_images(folder)
     if num_training + num_validation > len(X_all):
         raise ValueError(
             f"num_training + num_validation = {num_training + num_validation} exceeds the {len(X_all)} training images"
@@ -371,23 +372,26 @@ def _render_cifar(rng: np.random.Generator, image: np.ndarray, labels: np.ndarra
 
 
 def synthetic_cifar10(
-    num_training: int = 4000, num_validation: int = 500, num_test: int = 500, seed: int = 0
+    num_training: int = 4000, num_validation: int = 500, num_test: int = 500, seed: int = 0,
+    subtract_mean: bool = True,
 ) -> dict[str, np.ndarray | tuple[str, ...]]:
     """Built-in stand-in for ``get_CIFAR10_data``: ten classes of coloured shapes on noisy backgrounds.
 
-    X float64 (N, 3, 32, 32): pixel values 0-255 minus the mean training image;
-    y int64 (N,) in 0-9, balanced to within one image per split; ``class_names``
-    names the ten classes. Each split is an independent draw (sub-seed ``[seed, split]``).
+    X float64 (N, 3, 32, 32): pixel values 0-255 minus the mean training image (the raw
+    values without ``subtract_mean``); y int64 (N,) in 0-9, balanced to within one image per
+    split; ``class_names`` names the ten classes. Each split is an independent draw (sub-seed
+    ``[seed, split]``).
     """
     _check_counts(num_training=num_training, num_validation=num_validation, num_test=num_test)
-    if num_training == 0:
+    if num_training == 0 and subtract_mean:
         raise ValueError("the mean training image needs at least one training image")
     shape = (3, _CIFAR_SIDE, _CIFAR_SIDE)
     splits = [_draw_split(_render_cifar, np.random.default_rng([seed, split]), 10, (count, *shape), np.float64)
               for split, count in enumerate((num_training, num_validation, num_test))]
-    mean_image = splits[0][0].mean(axis=0)
-    for X, _ in splits:
-        X -= mean_image
+    if subtract_mean:
+        mean_image = splits[0][0].mean(axis=0)
+        for X, _ in splits:
+            X -= mean_image
     return {**_split_dict(*(array for split in splits for array in split)), "class_names": SYNTHETIC_CIFAR10_CLASSES}
 
 
@@ -448,7 +452,7 @@ def _subsample(X: np.ndarray, y: np.ndarray, count: int, rng: np.random.Generato
     return X[keep], y[keep]
 
 
-def _shown(folder: Path) -> str:
+def shown_folder(folder: Path) -> str:
     """``folder`` relative to the course root when inside it, else in full."""
     try:
         return str(folder.resolve().relative_to(COURSE_ROOT))
@@ -477,7 +481,7 @@ def load_gaze_or_stand_in(
     folder = Path(directory) if directory is not None else datasets_dir() / GAZE_FOLDER
     if not folder.is_dir():
         data = synthetic_gaze(num_train, num_val, num_test, seed=seed)
-        print(f"Using the built-in gaze stand-in ({_shown(folder)} not found): {_sizes(data)}.")
+        print(f"Using the built-in gaze stand-in ({shown_folder(folder)} not found): {_sizes(data)}.")
         return data
     full = load_gaze(folder)
     rng = np.random.default_rng(seed)
@@ -485,7 +489,7 @@ def load_gaze_or_stand_in(
     for split, count in zip(GAZE_SPLITS, (num_train, num_val, num_test)):
         arrays += _subsample(full[f"X_{split}"], full[f"y_{split}"], count, rng)
     data = _split_dict(*arrays)
-    print(f"Using the real gaze data from {_shown(folder)}: {_sizes(data)}.")
+    print(f"Using the real gaze data from {shown_folder(folder)}: {_sizes(data)}.")
     return data
 
 
@@ -509,10 +513,10 @@ def load_cifar10_or_stand_in(
               for count, default in zip((num_training, num_validation, num_test), defaults)]
     if not found:
         data = synthetic_cifar10(*counts, seed=seed)
-        print(f"Using the built-in CIFAR-10 stand-in ({_shown(folder)} not found): {_sizes(data)}.")
+        print(f"Using the built-in CIFAR-10 stand-in ({shown_folder(folder)} not found): {_sizes(data)}.")
         return data
     data = get_CIFAR10_data(*counts, cifar10_dir=folder)
-    print(f"Using the real CIFAR-10 data from {_shown(folder)}: {_sizes(data)}.")
+    print(f"Using the real CIFAR-10 data from {shown_folder(folder)}: {_sizes(data)}.")
     return {**data, "class_names": CIFAR10_CLASSES}
 
 
@@ -655,10 +659,10 @@ def load_mnist_or_digits(folder: str | os.PathLike | None = None, num_test: int 
     if not mnist_present(folder):
         data = digits_as_mnist(num_test, seed)
         reason = "incomplete: run datasets/get_datasets mnist" if folder.is_dir() else "not found"
-        print(f"Using scikit-learn's digits as a stand-in for MNIST ({_shown(folder)} {reason}): "
+        print(f"Using scikit-learn's digits as a stand-in for MNIST ({shown_folder(folder)} {reason}): "
               f"{len(data['y_train'])} train / {len(data['y_test'])} test images, 8x8 stretched to 28x28.")
         return data
     data = load_mnist(folder)
-    print(f"Using the real MNIST data from {_shown(folder)}: {len(data['y_train'])} train / "
+    print(f"Using the real MNIST data from {shown_folder(folder)}: {len(data['y_train'])} train / "
           f"{len(data['y_test'])} test images.")
     return data

@@ -238,11 +238,15 @@ class Kit:
             if not balanced or not all(self.agrees(probe, rtol, atol) for probe, rtol, atol in balanced):
                 raise
 
-    def require_normalization(self, forward: Callable[[np.ndarray], Any], x: np.ndarray, sharing: np.ndarray,
+    def require_normalization(self, forward: Callable[[np.ndarray], Any], x: np.ndarray, sharing: np.ndarray | None,
                               what: str) -> None:
         """Refuse a normalization that works entry by entry (the identity, an affine map): raising the first entry
         of ``x`` must move some output where ``sharing`` (booleans of the output's shape) is True, those that
-        share that entry's statistics. ``what`` names the forward (``"batchnorm_forward"``)."""
+        share that entry's statistics; ``None``: any other output of ``x``'s shape (statistics over any axis, as
+        a backward test asks of the forward it reads). ``what`` names the forward (``"batchnorm_forward"``)."""
+        if sharing is None:
+            sharing = np.ones(x.shape, dtype=bool)
+            sharing.flat[0] = False
         nudged = x.copy()
         nudged.flat[0] += 1.0 + abs(x.flat[0])
         before, after = (self.array(forward(value), sharing.shape, what) for value in (x, nudged))

@@ -50,11 +50,9 @@ def require_normalization(kit: Kit, forward_name: str, x: np.ndarray, gamma: np.
     """``kit.require_normalization`` for a layer that normalizes along ``axis`` (0: over the batch, 1: over the
     features, None: either): raising x[0, 0] must move the other entries of its column (0), of its row (1) or
     any other entry (None: a test of the backward, which a forward over the wrong axis must not cost)."""
-    sharing = np.zeros(x.shape, dtype=bool)
-    if axis is None:
-        sharing[:] = True
-        sharing[0, 0] = False
-    else:
+    sharing = None
+    if axis is not None:
+        sharing = np.zeros(x.shape, dtype=bool)
         sharing[(slice(1, None), 0) if axis == 0 else (0, slice(1, None))] = True
     kit.require_normalization(lambda value: forward_out(kit.session, forward_name, value, gamma, beta, dict(param)),
                               x, sharing, forward_name)

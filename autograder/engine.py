@@ -10,7 +10,6 @@ through the same sandbox in the same way, and are cached per probe.
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib
 import json
 import time
@@ -49,6 +48,12 @@ class Grader:
     setup: tuple[tuple[str, str], ...]
     rules: dict[str, list[Rule]]
     manual: list[ManualItem]
+    files: dict[str, int]  # files handed in next to the notebook that tests read, and their size limits
+    master_files: dict[str, bytes]  # the master's own such files (its trained weights), from the grader package
+
+    def master_answers(self) -> Answers:
+        """The master's answer cells and files, graded like a submission."""
+        return Answers(dict(self.master_cells), files=dict(self.master_files))
 
     def sandbox_config(self, hide: tuple[str, ...] = ()) -> SandboxConfig:
         """Children see Python, the student helpers and the data sets, not the course; ``hide`` adds folders
@@ -113,6 +118,8 @@ def load_grader(assignment: str, notebook: Notebook, with_tests: bool = True) ->
     problems = _unpublished_setup(notebook, setup)
     for test in tests:
         problems += [f"{test.name}: unknown answer cell {c}" for c in (*test.cells, *test.needs) if c not in master]
+        problems += [f"{test.name}: file {f} is not declared in FILES" for f in test.files
+                     if f not in declared_files(module)]
     auto = {c.grade_id: c.points for c in notebook.graded_cells if c.kind == "auto"}
     points: dict[str, float] = {}
     for test in tests:
@@ -124,7 +131,25 @@ def load_grader(assignment: str, notebook: Notebook, with_tests: bool = True) ->
     if problems:
         raise CourseError(f"hidden grader {module.__name__} does not fit {notebook.path}:\n  " + "\n  ".join(problems))
     manual = [ManualItem(c.grade_id, c.points) for c in notebook.graded_cells if c.kind == "manual"]
-    return Grader(assignment, notebook, module, tests, master, order, setup, dict(module.RULES), manual)
+    return Grader(assignment, notebook, module, tests, master, order, setup, dict(module.RULES), manual,
+                  declared_files(module), master_files(module))
+
+
+def declared_files(module: ModuleType) -> dict[str, int]:
+    """The files a grader's tests read besides the notebook (its spec's ``FILES``: name -> size limit in bytes)."""
+    return dict(getattr(module, "FILES", {}))
+
+
+def master_files(module: ModuleType) -> dict[str, bytes]:
+    """The master's own files of those (its spec's ``MASTER_FILES``: name -> a file of the grader package)."""
+    found = {}
+    for name, stored in getattr(module, "MASTER_FILES", {}).items():
+        path = Path(module.__file__).parent / stored
+        if name not in declared_files(module) or not path.is_file():
+            raise CourseError(f"hidden grader {module.__name__}: MASTER_FILES[{name!r}] must be a file of the "
+                              f"package declared in FILES")
+        found[name] = path.read_bytes()
+    return found
 
 
 def _unpublished_setup(notebook: Notebook, setup: tuple[tuple[str, str], ...]) -> list[str]:
@@ -170,10 +195,14 @@ def run_test(grader: Grader, test: GradedTest, student: Answers | dict[str, str]
     start = time.perf_counter()
     student = student if isinstance(student, Answers) else Answers(dict(student))
     kit = new_kit(grader, test, student, sandbox, references)
+    fraction = 0.0
     try:
         message = refusal(grader, test, student)
         if not message:
             run(test, kit)
+            if kit.awarded is not None:
+                fraction = kit.awarded[0]
+                raise kit.awarded[1]
     except Failure as exc:
         message = exc.render(vocabulary(grader.module.__name__).with_reference(kit.labels, kit.numbers)) or \
             "check failed"
@@ -189,15 +218,19 @@ def run_test(grader: Grader, test: GradedTest, student: Answers | dict[str, str]
     printed = kit.close()
     if message and printed:
         message += f"\n({OUTPUT_NOTE})"
-    return TestResult(test.name, test.item, 0.0 if message else test.points, test.points, message,
-                      test.visibility, time.perf_counter() - start)
+    score = round(test.points * fraction, 6) if message else test.points
+    board = tuple((name, value, order) for name, (value, order) in kit.board.items())
+    return TestResult(test.name, test.item, score, test.points, message, test.visibility,
+                      time.perf_counter() - start, board)
 
 
 def new_kit(grader: Grader, test: GradedTest, student: Answers, sandbox: Sandbox, references: References) -> Kit:
     """The kit of one test: its child (started on first use) holds the cells ``Grader.cells_for`` names; where
     the test's item has a shape test, its comparisons take values in any shape of the right size."""
+    files = {name: (student.files.get(name), student.file_problems.get(name), grader.files[name])
+             for name in test.files}
     return Kit(lambda: grader.session(sandbox, test, student.cells), lambda probe: references.get(probe, test),
-               test.item in grader.shape_items)
+               test.item in grader.shape_items, files)
 
 
 def probe_key(probe: Probe, test: GradedTest) -> str:

@@ -48,12 +48,15 @@ class Question:
     answer cells they build on, taken from the master so that a bug there costs points only once;
     ``arrays``, whether arrays sent to the child arrive as torch tensors or numpy arrays; ``settings``, the
     grader's own values of settings the notebook's setup cells define (``{"COMPARE_EPOCHS": 50}``), assigned
-    in the child before the cells run (the master's reference values are computed under the same ones)."""
+    in the child before the cells run (the master's reference values are computed under the same ones);
+    ``files``: files handed in next to the notebook that the tests read (``kit.file``), each declared with its
+    size limit in the spec's ``FILES``."""
 
     cells: tuple[str, ...]
     needs: tuple[str, ...] = ()
     arrays: str = "torch"
     settings: tuple[tuple[str, int | float | str], ...] = ()
+    files: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.arrays not in {"torch", "numpy"}:
@@ -97,6 +100,7 @@ class GradedTest:
     arrays: str
     settings: tuple[tuple[str, int | float | str], ...] = ()
     prices_shapes: bool = False
+    files: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -125,7 +129,7 @@ def graded_test(node: pytest.Item, questions: dict[str, Question]) -> GradedTest
     spec = questions[key]
     return GradedTest(node, marked["item"], marked["points"], spec.cells, (*spec.needs, *marked["needs"]),
                       marked["timeout"], marked["visibility"], marked["memory_bytes"], spec.arrays, spec.settings,
-                      marked["prices_shapes"])
+                      marked["prices_shapes"], spec.files)
 
 
 class _Recorder:

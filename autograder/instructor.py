@@ -16,7 +16,7 @@ from autograder.engine import Grader, References, load_grader, new_kit, refusal
 from autograder.hidden_tests import graded_test
 from autograder.kit import Kit
 from autograder.sandbox import Sandbox
-from autograder.submissions import Answers, parse_answers, read_submission
+from autograder.submissions import Answers, parse_answers, read_files, read_submission
 
 
 class InstructorRun:
@@ -68,8 +68,10 @@ class InstructorRun:
             (assignment, notebook), = found
             grader = load_grader(assignment.name, notebook, with_tests=False)
             if self.submission is None:
-                answers = Answers(dict(grader.master_cells))
+                answers = grader.master_answers()
             else:
-                answers = parse_answers(read_submission(self.submission.resolve(), self.submission.resolve().parent))
+                path = self.submission.resolve()
+                answers = parse_answers(read_submission(path, path.parent))
+                answers = answers.with_files(*read_files(path.parent, grader.files, path.parent))
             self._graders[package] = (grader, Sandbox(grader.sandbox_config()), References(grader), answers)
         return self._graders[package]

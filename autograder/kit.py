@@ -27,17 +27,25 @@ What the kit offers:
   The item's other tests then compare values whatever their shape (``kit.values``): a value of the right size
   in another shape (a ``(1, D)`` for a ``(D,)``, a flattened ``dx``) costs the shape test alone;
 - ``kit.accuracy(...)``: accuracy of scores (sent by the child) against labels, computed here;
+- ``kit.module_shapes(model)``, ``kit.expect_module_shapes(model, table)``, ``set_module_weights(model, seed)``:
+  a torch module's parameters and buffers by role and shape, whatever its layers are named;
 - ``kit.require_normalization``, ``kit.require_dropping``, ``kit.require_computed_scores``: before a test
   judges the student's code against itself (a backward against its own forward, a mode against its other
   mode), refuse code that does none of the work (the identity, zeros, a constant), which is consistent with
   itself for free;
 - ``Calibration``: a training test's threshold, set with ``course calibrate``;
+- ``kit.file(name)``: the bytes of a file handed in next to the notebook (declared in the spec's ``FILES``),
+  or a ``Failure`` that says why there are none; ``kit.award(fraction, message)``: part of a test's points (a
+  score that scales between a floor and a target); ``kit.leaderboard(name, value)``: a value for the class
+  leaderboard (Gradescope's ``leaderboard`` in results.json, a column of grades.csv);
 - ``normal(seed, *shape)``, ``labels(seed, n, classes)``: hidden inputs and labels;
 - ``Rule`` (from ``autograder.rules``): what an answer cell must not use.
 """
 from __future__ import annotations
 
 import itertools
+import zlib
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -47,11 +55,11 @@ from autograder.hidden_tests import Question, graded
 from autograder.messages import NUMBER, Failure, Given, kind_of
 from autograder.notebook import question_of
 from autograder.rules import EVERY_TORCH_OPERATOR, NORMALIZATION_OPERATORS, Rule
-from autograder.sandbox import Session, StudentException
+from autograder.sandbox import Remote, Session, StudentException
 
 __all__ = ["EVERY_TORCH_OPERATOR", "NORMALIZATION_OPERATORS", "Calibration", "Failure", "Forward", "Given",
            "Judged", "Kit", "Probe", "Question", "Rule", "balanced_square", "compare_values", "correlated_dout",
-           "graded", "labels", "matches_reference", "normal", "relative_error"]
+           "graded", "labels", "matches_reference", "normal", "relative_error", "set_module_weights", "tensor_roles"]
 
 Probe = Callable[[Session], dict[str, Any]]
 Judged = tuple[Probe, float, float]  # a probe and the rtol and atol its values are compared with
@@ -64,9 +72,13 @@ class Kit:
     """What a test works with: the submission's session (started on first use) and reference values."""
 
     def __init__(self, open_session: Callable[[], Session], reference: Callable[[Probe], dict[str, Any]],
-                 shapes_priced: bool = False) -> None:
+                 shapes_priced: bool = False, files: dict[str, tuple[bytes | None, str | None, int]] | None = None
+                 ) -> None:
         self._open_session = open_session
         self.shapes_priced = shapes_priced  # a shape test of this test's item prices shapes (``values``)
+        self._files = files or {}  # name -> (its bytes or None, why it could not be read or None, size limit)
+        self.awarded: tuple[float, Failure] | None = None  # part of the points, and why not all (``award``)
+        self.board: dict[str, tuple[float, str]] = {}  # leaderboard values: name -> (value, "asc" or "desc")
         self._session: Session | None = None
         self._reference = reference
         self.labels: set[str] = set()  # names of reference values: the grader's words, safe to show
@@ -285,6 +297,50 @@ class Kit:
                     rows=Given(len(labels)), detail=f"shape {scores.shape}")
         return float(np.mean(np.argmax(scores, axis=1) == labels))
 
+    def file(self, name: str) -> bytes:
+        """The bytes of the file ``name`` handed in next to the notebook (the test's question declares it)."""
+        if name not in self._files:
+            raise KeyError(f"{name} is not among the files of this test's question (Question(files=...))")
+        data, problem, limit = self._files[name]
+        if problem:
+            raise Failure("{name} could not be read: hand in a plain file (not a link) of at most {limit} MB",
+                          name=name, limit=Given(limit // 2**20), detail=problem)
+        if data is None:
+            raise Failure("no {name} was handed in next to your notebook: hand in a folder that holds both",
+                          name=name)
+        return data
+
+    def award(self, fraction: float, message: str, **values: Any) -> None:
+        """Give the test ``fraction`` of its points (0 to 1), and ``message`` (a template, as ``expect``'s) for
+        the rest; a test that ends without raising then scores that part."""
+        fraction = min(max(float(fraction), 0.0), 1.0)
+        self.awarded = None if fraction >= 1.0 else (fraction, Failure(message, **values))
+
+    def leaderboard(self, name: str, value: float, order: str = "desc") -> None:
+        """A value for the class leaderboard (``order``: "desc" when higher is better)."""
+        if order not in ("asc", "desc"):
+            raise ValueError(f"a leaderboard's order is asc or desc, not {order!r}")
+        self.board[name] = (float(value), order)
+
+    def module_shapes(self, model: Remote) -> dict[str, tuple[int, ...]]:
+        """The shape of every parameter and buffer of a torch module in the child, by its state-dict key."""
+        state = model.call("state_dict")
+        self.expect(isinstance(state, dict), "state_dict() should return a dict")
+        return {key: self.array(value, None, "a parameter or buffer").shape for key, value in state.items()}
+
+    def expect_module_shapes(self, model: Remote, expected: dict[str, tuple[int, ...]]) -> None:
+        """The module has the parameters and buffers of ``expected`` by role and shape, and nothing else (the
+        names of its layers do not matter)."""
+        shapes = self.module_shapes(model)
+        got = Counter((role, shapes[key]) for key, role in tensor_roles(shapes).items())
+        want = Counter((role, expected[key]) for key, role in tensor_roles(expected).items())
+        for (role, shape), count in sorted(want.items()):
+            self.expect(got[role, shape] == count, "expected {count} {role} of shape {shape}, found another number",
+                        count=Given(count), role=role, shape=Given(shape), detail=f"found {got[role, shape]}")
+        extra = sum((got - want).values())
+        self.expect(not extra, "the model holds parameters or buffers that the table does not have",
+                    detail=f"{extra} of them")
+
 
 class Forward:
     """A forward of the submission that the kit evaluates at many points in one request (``Kit.forward``); called,
@@ -339,6 +395,41 @@ class Calibration:
         kit.expect(value >= self.threshold, "{what}: {value:.3f}, required at least {threshold:.2f}", what=self.what,
                    value=value, threshold=Given(self.threshold))
         return value
+
+
+TENSOR_ROLES = {"weight": "weight", "bias": "bias"}
+BATCHNORM_ROLES = {"weight": "batch-norm scale", "bias": "batch-norm shift", "running_mean": "running mean",
+                   "running_var": "running variance", "num_batches_tracked": "batch count"}
+
+
+def tensor_roles(keys: Iterable[Any]) -> dict[str, str]:
+    """What each entry of a state dict is, whatever the layer's name: a batch-norm layer is the module that
+    holds a running mean; the words are the grader's literals."""
+    keys = [key for key in keys if isinstance(key, str)]
+    batchnorm = {key.rpartition(".")[0] for key in keys if key.endswith(".running_mean")}
+    found = {}
+    for key in keys:
+        module, _, kind = key.rpartition(".")
+        found[key] = (BATCHNORM_ROLES if module in batchnorm else TENSOR_ROLES).get(kind, "other tensor")
+    return found
+
+
+def set_module_weights(model: Remote, seed: int) -> None:
+    """Overwrite every parameter and buffer of a torch module with values that depend only on its role and shape
+    (not on the layer's name: a layer of the table gets the same values in every submission)."""
+    state = model.call("state_dict")
+    new = {}
+    for key, role in tensor_roles(state).items():
+        shape = np.asarray(state[key]).shape
+        rng = np.random.default_rng([seed, zlib.crc32(f"{role} {shape}".encode())])
+        if role == "batch count":
+            new[key] = np.asarray(state[key])
+        elif role == "running variance":
+            new[key] = (0.5 + rng.random(shape)).astype(np.float32)
+        else:
+            fan_in = int(np.prod(shape[1:])) if len(shape) > 1 else 4
+            new[key] = (rng.standard_normal(shape) / np.sqrt(fan_in)).astype(np.float32)
+    model.call("load_state_dict", new)
 
 
 def normal(seed: int, *shape: int, scale: float = 1.0, shift: float = 0.0) -> np.ndarray:

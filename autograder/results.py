@@ -32,6 +32,7 @@ class TestResult:
     message: str = ""
     visibility: str = "visible"
     seconds: float = 0.0
+    leaderboard: tuple[tuple[str, float, str], ...] = ()  # (name, value, "asc" or "desc") for the class board
 
     @property
     def question(self) -> str:
@@ -45,13 +46,16 @@ class TestResult:
         return {"name": self.name, "score": self.score, "max_score": self.max_score,
                 "status": "passed" if self.passed else "failed", "output": self.message,
                 "visibility": self.visibility,
-                "extra_data": {"item": self.item, "message": self.message, "seconds": round(self.seconds)}}
+                "extra_data": {"item": self.item, "message": self.message, "seconds": round(self.seconds),
+                               **({"leaderboard": [list(entry) for entry in self.leaderboard]}
+                                  if self.leaderboard else {})}}
 
     @classmethod
     def from_gradescope(cls, data: dict) -> "TestResult":
         extra = data.get("extra_data", {})
         return cls(data["name"], extra["item"], float(data["score"]), float(data["max_score"]),
-                   extra.get("message", ""), data.get("visibility", "visible"), float(extra.get("seconds", 0.0)))
+                   extra.get("message", ""), data.get("visibility", "visible"), float(extra.get("seconds", 0.0)),
+                   tuple((str(n), float(v), str(o)) for n, v, o in extra.get("leaderboard", [])))
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,15 @@ class SubmissionResult:
     def max_score(self) -> float:
         return sum(t.max_score for t in self.tests)
 
+    @property
+    def leaderboard(self) -> dict[str, tuple[float, str]]:
+        """The values this submission puts on the class leaderboard (the first test that reports a name gives it)."""
+        board: dict[str, tuple[float, str]] = {}
+        for t in self.tests:
+            for name, value, order in t.leaderboard:
+                board.setdefault(name, (value, order))
+        return board
+
     def by_question(self) -> dict[str, tuple[float, float]]:
         """(points scored, points possible) per question, in test order."""
         table: dict[str, tuple[float, float]] = {}
@@ -103,6 +116,8 @@ class SubmissionResult:
             "visibility": "visible",
             "stdout_visibility": "hidden",
             "tests": [t.to_gradescope() for t in self.tests],
+            **({"leaderboard": [{"name": name, "value": value, "order": order}
+                                for name, (value, order) in self.leaderboard.items()]} if self.leaderboard else {}),
             "extra_data": {"schema": SCHEMA, "student": self.student, "assignment": self.assignment,
                            "submission_sha256": self.submission_sha256, "graded_with": self.graded_with,
                            "manual": [asdict(m) for m in self.manual], "notes": self.notes,
@@ -142,11 +157,13 @@ def gradebook_csv(results: list[SubmissionResult], questions: list[str]) -> str:
     cell starts like a spreadsheet formula (see ``spreadsheet_safe``), and every cell is quoted."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)  # a CR in a cell stays in its cell
-    rows = [["student", *questions, "auto_score", "auto_max", "manual_pending", "seconds"]]
+    boards = list(dict.fromkeys(name for r in results for name in r.leaderboard))
+    rows = [["student", *questions, "auto_score", "auto_max", "manual_pending", "seconds", *boards]]
     for r in sorted(results, key=lambda r: r.student):
         table = r.by_question()
         rows.append([r.student, *(f"{table.get(q, (0.0, 0.0))[0]:g}" for q in questions), f"{r.score:g}",
-                     f"{r.max_score:g}", f"{sum(m.max_score for m in r.manual):g}", f"{r.execution_time:.1f}"])
+                     f"{r.max_score:g}", f"{sum(m.max_score for m in r.manual):g}", f"{r.execution_time:.1f}",
+                     *(f"{r.leaderboard[name][0]:.4g}" if name in r.leaderboard else "" for name in boards)])
     writer.writerows([[spreadsheet_safe(cell) for cell in row] for row in rows])
     return buffer.getvalue()
 

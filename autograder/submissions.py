@@ -11,7 +11,8 @@ the owner of the folder holding it, not the grader's.
 cell that is not a code answer are stepped over, so a notebook made large by its plots costs its size in
 bytes once, not a tree of Python objects. Only the answer cells named in ``wanted`` are decoded, each up
 to ``MAX_CELL_CHARS``; a longer one gets a reason and costs only the tests of that cell.
-``read_submission`` gives a file's bytes, found and checked the same way.
+``read_submission`` gives a file's bytes, found and checked the same way; ``read_files`` reads the files
+a grader declares (trained weights handed in next to the notebook), each under its own size limit.
 """
 from __future__ import annotations
 
@@ -49,11 +50,28 @@ class Answers:
     problems: dict[str, str] = field(default_factory=dict)  # grade_id -> why that cell cannot be graded
     unreadable: str = ""  # why no cell of the file can be graded ("" when they can), in the student's words
     sha256: str = ""  # of the file's bytes as read (of no bytes when none could be read)
+    files: dict[str, bytes] = field(default_factory=dict)  # files handed in next to the notebook, by name
+    file_problems: dict[str, str] = field(default_factory=dict)  # name -> why that file cannot be read
 
-    def only(self, names: Collection[str]) -> "Answers":
-        """These answers reduced to the cells ``names`` (what one question's tests load)."""
+    def only(self, names: Collection[str], files: Collection[str] = ()) -> "Answers":
+        """These answers reduced to the cells ``names`` and the files ``files`` (what one question's tests
+        load)."""
         return replace(self, cells={k: v for k, v in self.cells.items() if k in names},
-                       problems={k: v for k, v in self.problems.items() if k in names})
+                       problems={k: v for k, v in self.problems.items() if k in names},
+                       files={k: v for k, v in self.files.items() if k in files},
+                       file_problems={k: v for k, v in self.file_problems.items() if k in files})
+
+    def with_files(self, files: dict[str, bytes], problems: dict[str, str] | None = None) -> "Answers":
+        return replace(self, files=dict(files), file_problems=dict(problems or {}))
+
+    @property
+    def files_sha256(self) -> str:
+        """A digest of the files handed in with the notebook and of why any could not be read."""
+        digest = hashlib.sha256()
+        for name in sorted({*self.files, *self.file_problems}):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(self.files.get(name, b"")).digest() +
+                          self.file_problems.get(name, "").encode() + b"\0")
+        return digest.hexdigest()
 
 
 def read_answers(path: Path, folder: Path | None = None, wanted: Collection[str] | None = None) -> Answers:
@@ -70,13 +88,30 @@ def read_answers(path: Path, folder: Path | None = None, wanted: Collection[str]
         return Answers(unreadable=f"{UNREADABLE}: {exc}", sha256=EMPTY_SHA256)
 
 
-def read_submission(path: Path, folder: Path | None = None) -> bytes:
-    """The bytes of ``path``, found from ``folder`` (default: its parent) without following links."""
+def read_submission(path: Path, folder: Path | None = None, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of ``path`` (at most ``limit`` of them), found from ``folder`` (default: its parent) without
+    following links."""
     with _folder_of(path, folder) as (directory, name):
         owner = os.fstat(directory)
         if os.geteuid() == 0 and owner.st_uid != 0:
-            return _as_owner(owner.st_uid, owner.st_gid, lambda: _read(directory, name))
-        return _read(directory, name)
+            return _as_owner(owner.st_uid, owner.st_gid, lambda: _read(directory, name, limit))
+        return _read(directory, name, limit)
+
+
+def read_files(directory: Path, limits: dict[str, int], folder: Path) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The files ``limits`` names (name -> largest size in bytes) that ``directory`` holds, read like a notebook
+    (from ``folder`` without following links), and why each one that is there could not be read. A file that is
+    not there is in neither."""
+    found, problems = {}, {}
+    for name, limit in limits.items():
+        path = directory / name
+        if not (path.is_symlink() or path.exists()):
+            continue
+        try:
+            found[name] = read_submission(path, folder, min(limit, MAX_FILE_BYTES))
+        except Unreadable as exc:
+            problems[name] = f"{name} could not be read: {exc}"
+    return found, problems
 
 
 @contextmanager
@@ -118,7 +153,7 @@ def _why(exc: OSError, what: str) -> str:
     return f"the {what} could not be opened ({exc.strerror})"
 
 
-def _read(directory: int, name: str) -> bytes:
+def _read(directory: int, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=directory)
     except OSError as exc:
@@ -129,17 +164,21 @@ def _read(directory: int, name: str) -> bytes:
             raise Unreadable("the file is not a regular file")
         if info.st_nlink != 1:
             raise Unreadable("the file is a hard link to another file, which is not read")
-        if info.st_size > MAX_FILE_BYTES:
-            raise Unreadable(f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")
+        if info.st_size > limit:
+            raise Unreadable(f"the file is larger than {_size(limit)}")
         with os.fdopen(os.dup(fd), "rb", buffering=0) as stream:  # unbuffered: the bytes are not copied
             data = stream.read(info.st_size) if info.st_size else b""  # exactly its size: no copy
             if len(data) == info.st_size and stream.read(1):  # it grew while being read: not graded as it was
                 raise Unreadable("the file changed while it was read")
     finally:
         os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        raise Unreadable(f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")
+    if len(data) > limit:
+        raise Unreadable(f"the file is larger than {_size(limit)}")
     return data
+
+
+def _size(limit: int) -> str:
+    return f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit:,} bytes"
 
 
 def _load(directory: int, name: str, wanted: Collection[str] | None) -> Answers:

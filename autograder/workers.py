@@ -19,6 +19,7 @@ from autograder.assignments import CourseError, load_assignment
 from autograder.engine import Grader, References, grade_answers, grade_notebook, load_grader
 from autograder.results import SubmissionResult, TestResult
 from autograder.sandbox import Sandbox
+from autograder.submissions import Answers
 
 
 class Grading:
@@ -46,7 +47,7 @@ class Grading:
     def reference_values(self) -> dict[str, dict]:
         return {name: refs.values for name, refs in self.references.items()}
 
-    def grade_student(self, student: str, files: dict[str, Path | None], questions: set[str] | None = None,
+    def grade_student(self, student: str, files: dict[str, Path | Answers | None], questions: set[str] | None = None,
                       folder: Path | None = None, references: dict[str, dict] | None = None) -> SubmissionResult:
         """Grade every notebook of the assignment (the tests of ``questions`` only, if given) for one student;
         ``folder``: where the files were found, below which no link is followed (default: each file's folder);
@@ -59,8 +60,8 @@ class Grading:
 
     def grade_master_question(self, question: str) -> tuple[SubmissionResult, dict[str, dict]]:
         """The master's tests of one question, and the reference values known here afterwards."""
-        files = {name: g.notebook.path for name, g in self.graders.items()}
-        return self.grade_student("master", files, {question}), self.reference_values()
+        masters = {name: g.master_answers() for name, g in self.graders.items()}
+        return self.grade_student("master", masters, {question}), self.reference_values()
 
     @property
     def questions(self) -> list[str]:
@@ -71,12 +72,14 @@ class Grading:
 
     def grade_answers(self, notebook: str, answers: dict[str, str], only_cells: set[str] | None = None,
                       until_lost: str | None = None) -> list[TestResult]:
-        return grade_answers(self.graders[notebook], answers, self.sandboxes[notebook], self.references[notebook],
-                             only_cells, until_lost=until_lost)
+        """The tests of the master's answers with some cells changed (``answers``), and the master's files."""
+        grader = self.graders[notebook]
+        return grade_answers(grader, Answers(dict(answers), files=dict(grader.master_files)), self.sandboxes[notebook],
+                             self.references[notebook], only_cells, until_lost=until_lost)
 
     def grade_master(self) -> SubmissionResult:
         """The master notebooks graded like a submission; fills the reference values as a side effect."""
-        return self.grade_student("master", {name: g.notebook.path for name, g in self.graders.items()})
+        return self.grade_student("master", {name: g.master_answers() for name, g in self.graders.items()})
 
 
 def merge(parts: list[SubmissionResult], order: dict[str, int] | None = None) -> SubmissionResult:

@@ -3,9 +3,13 @@
 What ``torchvision.datasets.CIFAR10(..., transform=Compose([ToTensor(), Normalize(mean, std)]))`` and a
 ``DataLoader`` split by ``SubsetRandomSampler`` give, built on ``course_utils.data``: the real CIFAR-10 files when
 they are installed (``datasets/cifar-10-batches-py``), else the built-in stand-in; ``cifar10_loaders`` prints
-which one it uses.
+which one it uses. ``load_weights`` reads trained weights back, tensors only, as the grader of the PyTorch
+notebook's challenge does.
 """
 from __future__ import annotations
+
+import io
+import os
 
 import numpy as np
 import torch
@@ -48,13 +52,19 @@ class NormalizedImages(Dataset):
         return (self.images[index].to(torch.float32) / 255.0 - self.mean) / self.std, self.labels[index]
 
 
+def real_cifar10_installed() -> bool:
+    """Whether the real CIFAR-10 files are installed (``datasets/cifar-10-batches-py``)."""
+    return (datasets_dir() / CIFAR10_FOLDER).is_dir()
+
+
 def cifar10_datasets(num_train: int | None = None, num_val: int | None = None, num_test: int | None = None,
-                     seed: int = 0) -> tuple[NormalizedImages, NormalizedImages, str]:
+                     seed: int = 0, stand_in: bool = False) -> tuple[NormalizedImages, NormalizedImages, str]:
     """The training set (its first ``num_train`` images train, the next ``num_val`` validate), the test set and
     a line saying which data it is: the real files (all 50,000 and 10,000 images; the counts only check that they
-    fit), else a stand-in drawn with ``seed`` (by default 4,000 + 500 training and 500 test images)."""
+    fit), else (or with ``stand_in``) a stand-in drawn with ``seed`` (by default 4,000 + 500 training and 500
+    test images)."""
     folder = datasets_dir() / CIFAR10_FOLDER
-    if folder.is_dir():
+    if not stand_in and real_cifar10_installed():
         X_train, y_train, X_test, y_test = read_cifar10_images(folder)
         source = f"the real CIFAR-10 data from {shown_folder(folder)}"
     else:
@@ -71,15 +81,16 @@ def cifar10_datasets(num_train: int | None = None, num_val: int | None = None, n
 
 
 def cifar10_loaders(batch_size: int = 64, num_train: int | None = None, num_val: int | None = None,
-                    seed: int = 0) -> dict[str, DataLoader]:
+                    seed: int = 0, stand_in: bool = False) -> dict[str, DataLoader]:
     """``train``, ``val`` and ``test`` loaders, as the notebook uses them: training batches drawn in a random
     order from the first ``num_train`` training images (49,000 of the real set, 4,000 of the stand-in), validation
     batches from the next ``num_val`` (1,000 or 500), and the whole test set in order. ``seed`` fixes the orders
-    and the stand-in's draw. Prints which data it uses."""
-    real = (datasets_dir() / CIFAR10_FOLDER).is_dir()
+    and the stand-in's draw; ``stand_in`` takes the stand-in even where the real files are installed. Prints which
+    data it uses."""
+    real = not stand_in and real_cifar10_installed()
     num_train = num_train if num_train is not None else 49000 if real else 4000
     num_val = num_val if num_val is not None else 1000 if real else 500
-    train_set, test_set, source = cifar10_datasets(num_train, num_val, None, seed)
+    train_set, test_set, source = cifar10_datasets(num_train, num_val, None, seed, stand_in)
     print(f"Using {source}: {num_train} training, {num_val} validation and {len(test_set)} test images.")
     orders = [torch.Generator().manual_seed(seed + offset) for offset in (0, 1)]
     return {
@@ -88,3 +99,15 @@ def cifar10_loaders(batch_size: int = 64, num_train: int | None = None, num_val:
                                                                              orders[1])),
         "test": DataLoader(test_set, batch_size),
     }
+
+
+def load_weights(model: torch.nn.Module, source: str | os.PathLike | bytes | np.ndarray | torch.Tensor,
+                 map_location: str | torch.device = "cpu") -> torch.nn.Module:
+    """Load a ``state_dict`` saved with ``torch.save`` into ``model`` (strictly: the same keys and shapes) and
+    return the model. ``source``: the file's path, or its bytes (``bytes``, or a uint8 array or tensor). Tensors
+    only (``weights_only=True``): a file that holds pickled code is refused, never run."""
+    if not isinstance(source, (str, os.PathLike)):
+        raw = bytes(source) if isinstance(source, (bytes, bytearray)) else np.asarray(source, np.uint8).tobytes()
+        source = io.BytesIO(raw)
+    model.load_state_dict(torch.load(source, map_location=map_location, weights_only=True))
+    return model

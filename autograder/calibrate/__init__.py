@@ -17,7 +17,6 @@ from autograder.engine import Grader, new_kit
 from autograder.kit import Calibration
 from autograder.messages import grader_modules
 from autograder.notebook import question_of
-from autograder.submissions import Answers
 from autograder.workers import Grading
 
 
@@ -61,7 +60,7 @@ def calibrate(root: Path, assignment: Assignment, only: set[str] | None = None, 
                 values = {}
                 for seed in seeds or calibration.seeds:
                     start = time.perf_counter()
-                    kit = new_kit(grader, tests[0], Answers(dict(grader.master_cells)), grading.sandboxes[name],
+                    kit = new_kit(grader, tests[0], grader.master_answers(), grading.sandboxes[name],
                                   grading.references[name])
                     try:
                         values[seed] = calibration.measure(kit, seed)

@@ -3,16 +3,19 @@
 A student notebook is the release with answers filled in, so it holds what a student hands in and nothing of
 the hidden tests: the master's answers (a perfect student), the master's with one mutant applied (a typical
 bug), or the master's with correct alternatives (another style). ``course mutant`` writes one of them,
-``course class`` a whole class for a demo or a rehearsal of ``course grade``.
+``course class`` a whole class for a demo or a rehearsal of ``course grade``, each student a folder that also
+holds the files the master hands in besides its notebooks (the PyTorch challenge's trained weights).
 """
 from __future__ import annotations
 
+import importlib
 import json
 from itertools import zip_longest
 from pathlib import Path
 
 from autograder.assignments import Assignment, CourseError, Notebook
 from autograder.check.mutants import Alternative, Mutant, load_catalogue
+from autograder.engine import master_files
 from autograder.notebook import grade_id, is_code_answer
 from autograder.submissions import parse_answers
 
@@ -47,6 +50,8 @@ class Writer:
             if not path.is_file():
                 raise CourseError(f"{path} is missing: run `course release {assignment.name}` first")
         self.masters = {nb.name: parse_answers(nb.path.read_text()).cells for nb in assignment.notebooks}
+        self.files = {name: data for nb in assignment.notebooks
+                      for name, data in master_files(importlib.import_module(f"autograder.graders.{nb.name}")).items()}
 
     def notebook(self, notebook: Notebook, entries: list[Entry], path: Path) -> None:
         """Write ``notebook``'s release at ``path`` with the master's answers, each of ``entries`` applied."""
@@ -57,9 +62,12 @@ class Writer:
         path.write_text(json.dumps(student_notebook(self.releases[notebook.name], answers), indent=1) + "\n")
 
     def student(self, folder: Path, entries: dict[str, list[Entry]]) -> None:
-        """A student's folder: every notebook of the assignment, edited by ``entries`` (by notebook name)."""
+        """A student's folder: every notebook of the assignment, edited by ``entries`` (by notebook name), and the
+        master's other files."""
         for notebook in self.assignment.notebooks:
             self.notebook(notebook, entries.get(notebook.name, []), folder / notebook.path.name)
+        for name, data in self.files.items():
+            (folder / name).write_bytes(data)
 
 
 def write_mutant(root: Path, assignment: Assignment, number: int, out: Path) -> Entry:

@@ -4,7 +4,9 @@ Who is graded is said by the command line, never by what a student hands in: eac
 student, a notebook (the id is its name without ``.ipynb``) or a folder (the id is the folder's name);
 with ``class_folders``, each path is a folder whose entries (notebooks and folders, not hidden ones) are
 the students. A student's folder gives exactly one submission: its only notebook, whatever its name; of
-several, the one named like the master; else the student gets a result that says why. Ids are made safe
+several, the one named like the master; else the student gets a result that says why. Files a grader reads
+besides the notebook (its spec's ``FILES``, such as trained weights) come from the student's folder only, under
+their size limits, and reach only the tests of the questions that declare them. Ids are made safe
 (``student_id``); two submissions with one id give that id an error result and cost no one else.
 
 For the batch, ``OUT/grades.csv``; for every student, ``OUT/students/<id>/results.json`` (Gradescope's
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import importlib
 import json
 import re
 import sys
@@ -29,10 +32,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from autograder.assignments import Assignment, CourseError
-from autograder.engine import GRADER_PROBLEM, SANDBOX_NOTE
+from autograder.engine import GRADER_PROBLEM, SANDBOX_NOTE, declared_files
 from autograder.results import SubmissionResult, gradebook_csv, write_atomically
 from autograder.sandbox import clean
-from autograder.submissions import EMPTY_SHA256, Answers, parse_answers, read_answers
+from autograder.submissions import EMPTY_SHA256, Answers, parse_answers, read_answers, read_files
 from autograder.workers import Grading, Workers, merge, require_full_marks
 
 Files = dict[str, Path | None]
@@ -51,6 +54,7 @@ class Submission:
     files: Files
     folder: Path
     problem: str = ""
+    directory: Path | None = None  # the student's own folder, which holds any other files they hand in
 
 
 def student_id(name: str) -> str:
@@ -142,7 +146,7 @@ def _student_folder(assignment: Assignment, folder: Path, base: Path) -> Submiss
         names = ", ".join(nb.path.name for nb in assignment.notebooks)
         return Submission(files, base, f"your folder holds {len(notebooks)} notebooks and none is named like the "
                                        f"assignment's ({names}), so none was graded")
-    return Submission(files, base)
+    return Submission(files, base, directory=folder)
 
 
 def _entry(path: Path) -> bool:
@@ -168,15 +172,21 @@ def _private_folders(root: Path, out: Path, paths: list[Path]) -> tuple[str, ...
     return tuple(sorted(str(f) for f in folders if not any(f == n or f in n.parents for n in needed)))
 
 
-def read(submission: Submission, wanted: dict[str, set[str]]) -> dict[str, Answers | None]:
+def read(submission: Submission, wanted: dict[str, set[str]], declared: dict[str, dict[str, int]] | None = None
+         ) -> dict[str, Answers | None]:
     """Each notebook of the submission read and parsed, once for the batch (``None``: not submitted); only the
-    answer cells the master has (``wanted``, by notebook) are kept. Nothing here stops the batch."""
+    answer cells the master has (``wanted``, by notebook) are kept, with the files its grader reads (``declared``,
+    by notebook: name -> size limit) from the student's folder. Nothing here stops the batch."""
     if submission.problem:
         return {}
     found: dict[str, Answers | None] = {}
     for name, path in submission.files.items():
         try:
-            found[name] = None if path is None else read_answers(path, submission.folder, wanted[name])
+            answers = None if path is None else read_answers(path, submission.folder, wanted[name])
+            limits = (declared or {}).get(name)
+            if answers is not None and limits and submission.directory is not None:
+                answers = answers.with_files(*read_files(submission.directory, limits, submission.folder))
+            found[name] = answers
         except Exception as exc:  # noqa: BLE001 - one student's file never stops the batch (a MemoryError, say)
             found[name] = Answers(unreadable=f"{GRADER_PROBLEM}: this submission could not be read "
                                              f"({type(exc).__name__})")
@@ -187,16 +197,19 @@ def fingerprint(submission: Submission, answers: dict[str, Answers | None]) -> s
     """What a student's result was graded from: the digests of their files' bytes, or the reason none was."""
     if submission.problem:
         return "refused:" + hashlib.sha256(submission.problem.encode()).hexdigest()
-    return ",".join(a.sha256 if a is not None else EMPTY_SHA256 for a in answers.values())
+    return ",".join(EMPTY_SHA256 if a is None else a.sha256 + (f"+{a.files_sha256}" if a.files or a.file_problems
+                                                               else "") for a in answers.values())
 
 
 def grader_digest(assignment: Assignment, package: Path = Path(__file__).resolve().parents[1]) -> str:
     """A digest of everything that decides a grade besides the submission: every module of ``package``
-    (``autograder``) but the other assignments' graders, every module of ``course_utils`` next to it, and the
-    assignment's master notebooks."""
+    (``autograder``) but the other assignments' graders, the other files of this assignment's graders (the
+    master's trained weights), every module of ``course_utils`` next to it, and the assignment's master
+    notebooks."""
     graders = package / "graders"
     own = {nb.name for nb in assignment.notebooks}
     files = [p for p in package.rglob("*.py") if p.parent.parent != graders or p.parent.name in own]
+    files += [p for name in sorted(own) for p in (graders / name).glob("*") if p.is_file() and p.suffix != ".py"]
     named = {path.relative_to(package.parent).as_posix(): path
              for path in (*files, *(package.parent / "course_utils").rglob("*.py"))}
     named.update({f"master/{nb.path.name}": nb.path for nb in assignment.notebooks})
@@ -232,10 +245,12 @@ def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs
     (out / STUDENTS).mkdir(mode=0o700, exist_ok=True)
     graders = grader_digest(assignment)
     wanted = {nb.name: set(parse_answers(nb.path.read_bytes()).cells) for nb in assignment.notebooks}
+    declared = {nb.name: declared_files(importlib.import_module(f"autograder.graders.{nb.name}"))
+                for nb in assignment.notebooks}
     done: dict[str, SubmissionResult] = {}
     todo: dict[str, Pending] = {}
     for student, submission in students.items():
-        answers = read(submission, wanted)
+        answers = read(submission, wanted, declared)
         mark = fingerprint(submission, answers)
         kept = _finished(out / STUDENTS / student, mark, graders)
         if kept is not None:
@@ -280,6 +295,8 @@ def _grade_batch(grading: Grading, students: dict[str, Pending], out: Path, jobs
               for q in grading.questions}
     loads = {q: {name: {c for t in g.tests if t.question == q for c in t.cells} for name, g in grading.graders.items()}
              for q in grading.questions}
+    reads = {q: {name: {f for t in g.tests if t.question == q for f in t.files} for name, g in grading.graders.items()}
+             for q in grading.questions}
     for student, pending in list(students.items()):
         if pending.submission.problem:
             refused = {name: Answers(unreadable=pending.submission.problem) for name in grading.graders}
@@ -297,7 +314,8 @@ def _grade_batch(grading: Grading, students: dict[str, Pending], out: Path, jobs
                 if not student:
                     future = workers.submit("grade_master_question", question)
                 else:
-                    answers = {name: a if a is None else a.only(loads[question].get(name, ()))
+                    answers = {name: a if a is None else a.only(loads[question].get(name, ()),
+                                                                    reads[question].get(name, ()))
                                for name, a in students[student].answers.items()}
                     future = workers.submit("grade_student", student, answers, {question}, None, references)
                 running[future] = (student, question)

@@ -3,7 +3,9 @@
 A *secret line* is a non-blank line (whitespace stripped) inside a solution
 region or a hidden-test region of a master notebook that appears nowhere in
 the public part of the masters. The release leaks if any file in it contains
-a secret line, an nbgrader region marker, or a gradebook database.
+a secret line, an nbgrader region marker, or a gradebook database, or if it holds
+trained weights (a notebook run in ``source/`` writes them there, and a student
+who hands in the master's weights scores work nobody did).
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ MARKERS = {
 }
 STUB_LINES = {"# YOUR CODE HERE", "raise NotImplementedError()", "YOUR ANSWER HERE"}
 GRADEBOOK = "gradebook.db"
+WEIGHTS = (".pt", ".pth", ".ckpt", ".safetensors")
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,9 @@ def find_leaks(masters: Iterable[nbformat.NotebookNode], release_dir: Path) -> l
     for path in sorted(p for p in release_dir.rglob("*") if p.is_file()):
         if path.name == GRADEBOOK:
             leaks.append(Leak(path, "gradebook database", "stores the hidden tests verbatim"))
+            continue
+        if path.suffix in WEIGHTS:
+            leaks.append(Leak(path, "trained weights", "a student could hand them in as their own"))
             continue
         for line in _release_lines(path):
             text = line.strip()

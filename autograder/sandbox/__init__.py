@@ -484,6 +484,14 @@ class Session:
         """A global variable of the notebook."""
         return self.request("get", name)
 
+    def get_kept(self, name: str) -> "Remote":
+        """A global variable of the notebook, kept in the child (a list of tensors that training changes)."""
+        return self.request("get", name, keep=True)
+
+    def assign(self, name: str, value: Any) -> None:
+        """Set a global variable of the notebook (the loaders that its given training functions read)."""
+        self.request("set", name, value=value)
+
     def seed(self, value: int) -> None:
         """Seed Python's, numpy's and torch's random generators inside the child."""
         self.request("seed", value=int(value))

@@ -96,8 +96,12 @@ class Runtime:
             return self.import_(request["value"])
         if op == "get":
             return self.lookup(name) if target is None else getattr(target, name)
-        if op == "set":
-            setattr(target, name, self.import_(request["value"]))
+        if op == "set":  # an attribute of a kept object, or a global of the notebook
+            value = self.import_(request["value"])
+            if target is None:
+                self.namespace[name] = value
+            else:
+                setattr(target, name, value)
             return None
         if op == "call":
             function = self.lookup(name) if target is None else getattr(target, name)

@@ -1,4 +1,5 @@
-"""What every hidden grader must do: write its failure messages as literal templates.
+"""What every hidden grader must do: write its failure messages as literal templates (``expect``, ``award``,
+``Failure``).
 
 Next to reference cells, the kit shows a message only if its template is a literal of the grader (see
 ``autograder.messages``); an f-string there would be withheld, so it is refused here, where a grader author sees it.
@@ -15,7 +16,7 @@ GRADERS = sorted(p for p in (ROOT / "autograder" / "graders").iterdir() if (p / 
 
 def _message_argument(call: ast.Call) -> ast.AST | None:
     function = call.func
-    if isinstance(function, ast.Attribute) and function.attr == "expect" and len(call.args) > 1:
+    if isinstance(function, ast.Attribute) and function.attr in ("expect", "award") and len(call.args) > 1:
         return call.args[1]
     if isinstance(function, ast.Name) and function.id == "Failure" and call.args:
         return call.args[0]

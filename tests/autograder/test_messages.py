@@ -175,7 +175,7 @@ def _called(call: ast.Call) -> str:
 
 def _template(call: ast.Call) -> ast.AST | None:
     name = _called(call)
-    if name == "expect" and len(call.args) > 1:
+    if name in ("expect", "award") and len(call.args) > 1:
         return call.args[1]
     if name == "Failure" and call.args:
         return call.args[0]
@@ -217,8 +217,8 @@ def child_derived_fields(source: str, file: str = "") -> list[str]:
                 value, field = keyword.value, keyword.arg
                 if field == "detail":
                     continue  # the grader's author's words, never rendered
-                if field is None and getattr(function, "name", "") == "expect":
-                    continue  # Kit.expect hands its caller's fields on: its callers are scanned
+                if field is None and getattr(function, "name", "") in ("expect", "award"):
+                    continue  # Kit.expect and Kit.award hand their caller's fields on: their callers are scanned
                 if field is None:
                     problems.append(f"{where}: **{ast.unparse(value)} hides what the fields are")
                     continue

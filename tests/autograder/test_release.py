@@ -74,12 +74,14 @@ def test_planted_hidden_test_in_metadata_and_markers_and_gradebook_are_caught(ro
     path.write_text(json.dumps(raw))
     (target / "notes.py").write_text("### BEGIN HIDDEN TESTS\n")
     (target / "gradebook.db").write_bytes(b"SQLite format 3\x00")
+    (target / "challenge_model.pt").write_bytes(b"PK\x03\x04")  # a notebook run in source/ saved its weights
     kinds = sorted(leak.what for leak in find_leaks(_masters(root, "spiral_from_scratch"), target))
-    assert kinds == ["gradebook database", "hidden tests line", "nbgrader marker"]
+    assert kinds == ["gradebook database", "hidden tests line", "nbgrader marker", "trained weights"]
 
 
-def test_gradebook_is_ignored_by_git(root):
-    assert "gradebook.db" in (root / ".gitignore").read_text()
+def test_gradebook_and_weights_saved_by_a_run_are_ignored_by_git(root):
+    ignored = (root / ".gitignore").read_text().splitlines()
+    assert "gradebook.db" in ignored and "challenge_model.pt" in ignored
 
 
 def _assignment(root: Path, name: str, cells: list) -> None:

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from course_utils.data import CIFAR10_FOLDER
-from course_utils.torch_data import CIFAR10_MEAN, CIFAR10_STD, NormalizedImages, cifar10_datasets, cifar10_loaders
+from course_utils.torch_data import (CIFAR10_MEAN, CIFAR10_STD, NormalizedImages, cifar10_datasets, cifar10_loaders,
+                                     load_weights)
 from tests.course_utils.test_data import PER_BATCH, write_fake_cifar
 
 
@@ -41,6 +42,9 @@ def test_the_real_files_are_read_when_installed(tmp_path, monkeypatch):
                                atol=1e-6)
     with pytest.raises(ValueError, match="110 training and validation images .* has 100 and 20"):
         cifar10_datasets(num_train=90, num_val=20)
+    # the graders train on draws of the stand-in, whatever the course installed
+    train, test, source = cifar10_datasets(num_train=40, num_val=10, num_test=5, seed=2, stand_in=True)
+    assert "stand-in" in source and (len(train), len(test)) == (50, 5)
 
 
 def test_loaders_split_the_training_set_and_keep_the_test_set_in_order(tmp_path, monkeypatch, capsys):
@@ -58,3 +62,28 @@ def test_loaders_split_the_training_set_and_keep_the_test_set_in_order(tmp_path,
     images, labels = next(iter(loaders["test"]))
     assert images.shape == (16, 3, 32, 32) and labels.dtype == torch.int64
     np.testing.assert_array_equal(labels.numpy(), [loaders["test"].dataset[i][1] for i in range(16)])
+
+
+class _Payload:
+    """Pickles to a call of print: what a weights file that carries code would run if unpickled in full."""
+
+    def __reduce__(self):
+        return (print, ("the payload ran",))
+
+
+def test_weights_load_from_a_path_or_bytes_and_pickled_code_is_refused(tmp_path, capsys):
+    torch.manual_seed(0)
+    trained, fresh = torch.nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    torch.save(trained.state_dict(), tmp_path / "w.pt")
+    data = (tmp_path / "w.pt").read_bytes()
+    for source in (tmp_path / "w.pt", data, np.frombuffer(data, np.uint8), torch.frombuffer(bytearray(data),
+                                                                                               dtype=torch.uint8)):
+        loaded = load_weights(torch.nn.Linear(3, 2), source)
+        assert torch.equal(loaded.weight, trained.weight) and torch.equal(loaded.bias, trained.bias)
+    with pytest.raises(RuntimeError, match="size mismatch"):
+        load_weights(torch.nn.Linear(4, 2), data)
+    assert not torch.equal(fresh.weight, trained.weight)
+    torch.save({"weight": _Payload(), "bias": torch.zeros(2)}, tmp_path / "payload.pt")
+    with pytest.raises(Exception, match="[Ww]eights only load failed"):
+        load_weights(torch.nn.Linear(3, 2), tmp_path / "payload.pt")
+    assert "the payload ran" not in capsys.readouterr().out

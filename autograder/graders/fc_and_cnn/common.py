@@ -6,14 +6,12 @@ does): weights are set by each tensor's role and shape, and layer shapes are com
 """
 from __future__ import annotations
 
-import zlib
-from collections import Counter
 from functools import lru_cache
 
 import numpy as np
 
 from autograder.graders.fc_and_cnn import HIDDEN_DRAW
-from autograder.kit import Given, Kit
+from autograder.kit import Kit, set_module_weights
 from autograder.sandbox import Remote, Session
 from course_utils.data import synthetic_gaze
 
@@ -81,66 +79,20 @@ def images(seed: int, n: int) -> np.ndarray:
     return np.random.default_rng(seed).random((n, 1, 36, 120), dtype=np.float32)
 
 
-ROLES = {"weight": "weight", "bias": "bias"}
-BATCHNORM_ROLES = {"weight": "batch-norm scale", "bias": "batch-norm shift", "running_mean": "running mean",
-                   "running_var": "running variance", "num_batches_tracked": "batch count"}
-
-
-def roles(keys: object) -> dict[str, str]:
-    """What each entry of a state dict is, whatever the layer's name: a batch-norm layer is the module that
-    holds a running mean; the words are the grader's literals."""
-    keys = [key for key in keys if isinstance(key, str)]
-    batchnorm = {key.rpartition(".")[0] for key in keys if key.endswith(".running_mean")}
-    found = {}
-    for key in keys:
-        module, _, kind = key.rpartition(".")
-        found[key] = (BATCHNORM_ROLES if module in batchnorm else ROLES).get(kind, "other tensor")
-    return found
-
-
 def state_shapes(kit: Kit, cls: str) -> dict[str, tuple[int, ...]]:
     """The shape of every parameter and buffer of a new ``cls``, by name."""
-    state = kit.session.new(cls).call("state_dict")
-    kit.expect(isinstance(state, dict), "state_dict() should return a dict")
-    return {key: kit.array(value, None, "a parameter or buffer").shape for key, value in state.items()}
+    return kit.module_shapes(kit.session.new(cls))
 
 
 def expect_layer_shapes(kit: Kit, cls: str, expected: dict[str, tuple[int, ...]]) -> None:
-    """A new ``cls`` has the parameters and buffers of ``expected`` by role and shape, and nothing else
-    (the names of its layers do not matter here)."""
-    shapes = state_shapes(kit, cls)
-    got = Counter((role, shapes[key]) for key, role in roles(shapes).items())
-    want = Counter((role, expected[key]) for key, role in roles(expected).items())
-    for (role, shape), count in sorted(want.items()):
-        kit.expect(got[role, shape] == count, "expected {count} {role} of shape {shape}, found another number",
-                   count=Given(count), role=role, shape=Given(shape), detail=f"found {got[role, shape]}")
-    extra = sum((got - want).values())
-    kit.expect(not extra, "the model holds parameters or buffers that the table does not have",
-               detail=f"{extra} of them")
-
-
-def set_weights(model: Remote, seed: int) -> None:
-    """Overwrite every parameter and buffer with values that depend only on its role and shape (not on the
-    layer's name: a layer of the table gets the same values in every submission)."""
-    state = model.call("state_dict")
-    new = {}
-    for key, role in roles(state).items():
-        shape = np.asarray(state[key]).shape
-        rng = np.random.default_rng([seed, zlib.crc32(f"{role} {shape}".encode())])
-        if role == "batch count":
-            new[key] = np.asarray(state[key])
-        elif role == "running variance":
-            new[key] = (0.5 + rng.random(shape)).astype(np.float32)
-        else:
-            fan_in = int(np.prod(shape[1:])) if len(shape) > 1 else 4
-            new[key] = (rng.standard_normal(shape) / np.sqrt(fan_in)).astype(np.float32)
-    model.call("load_state_dict", new)
+    """A new ``cls`` has the parameters and buffers of ``expected`` by role and shape, and nothing else."""
+    kit.expect_module_shapes(kit.session.new(cls), expected)
 
 
 def cnn_forward(s: Session, cls: str = "CNNWithoutBatchNorm") -> dict:
     s.seed(11101)
     model = s.new(cls)
-    set_weights(model, 11102)
+    set_module_weights(model, 11102)
     model.call("eval")
     return {f"{cls} scores (eval mode)": model.call("forward", images(11103, 3)),
             f"{cls} scores for one image": model.call("forward", images(11104, 1))}
@@ -149,7 +101,7 @@ def cnn_forward(s: Session, cls: str = "CNNWithoutBatchNorm") -> dict:
 def cnn_bn_training(s: Session) -> dict:
     s.seed(13101)
     model = s.new("CNNWithBatchNorm")
-    set_weights(model, 13102)
+    set_module_weights(model, 13102)
     model.call("train")
     out = {"training-mode scores": model.call("forward", images(13103, 6))}
     state = model.call("state_dict")

@@ -5,8 +5,8 @@ The images and labels reach train_cnn and cnn_accuracy as numpy arrays, as in th
 from __future__ import annotations
 
 from autograder.graders.fc_and_cnn import CNN_TRAIN_IMAGES, HIDDEN_DRAW, SEEDS
-from autograder.graders.fc_and_cnn.common import as_numpy, hidden_gaze, set_weights, training_data
-from autograder.kit import Calibration, Kit, graded, matches_reference
+from autograder.graders.fc_and_cnn.common import as_numpy, hidden_gaze, training_data
+from autograder.kit import Calibration, Kit, graded, matches_reference, set_module_weights
 from autograder.sandbox import Session
 
 
@@ -23,7 +23,7 @@ def cnn_accuracy_value(s: Session) -> dict:
     """cnn_accuracy matches the reference (a last batch smaller than batch_size); a float32 mean is fine."""
     s.seed(12201)
     model = s.new("CNNWithoutBatchNorm")
-    set_weights(model, 12202)
+    set_module_weights(model, 12202)
     draw = as_numpy(s, {key: hidden_gaze(HIDDEN_DRAW)[key][:300] for key in ("X_val", "y_val")})
     return {"cnn_accuracy on 300 hidden images": s.call("cnn_accuracy", model, draw["X_val"], draw["y_val"],
                                                         batch_size=128)}

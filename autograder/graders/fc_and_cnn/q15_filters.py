@@ -1,8 +1,7 @@
 """Q15: the grid of first-layer filters."""
 from __future__ import annotations
 
-from autograder.graders.fc_and_cnn.common import set_weights
-from autograder.kit import matches_reference
+from autograder.kit import matches_reference, set_module_weights
 from autograder.sandbox import Session
 
 
@@ -10,7 +9,7 @@ def filter_grids(s: Session) -> dict:
     """the grid matches the reference for the CNN's conv1 and for a conv1 with 10 RGB filters of size 5."""
     s.seed(15101)
     model = s.new("CNNWithoutBatchNorm")
-    set_weights(model, 15102)
+    set_module_weights(model, 15102)
     nn = s.get("nn")
     holder = nn.call_kept("Module")
     holder.set("conv1", nn.call_kept("Conv2d", 3, 10, 5))

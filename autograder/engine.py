@@ -56,13 +56,19 @@ class Grader:
         return Answers(dict(self.master_cells), files=dict(self.master_files))
 
     def sandbox_config(self, hide: tuple[str, ...] = ()) -> SandboxConfig:
-        """Children see Python, the student helpers and the data sets, not the course; ``hide`` adds folders
-        (results, submissions) in case they lie inside one that children see."""
+        """Children see Python, the student helpers and the data sets (unless the spec says ``DATASETS = False``:
+        a grader that scores on real data no child may hold), not the course; ``hide`` adds folders (results,
+        submissions) in case they lie inside one that children see."""
         from course_utils.data import datasets_dir
 
         root = self.notebook.path.resolve().parents[2]
-        return SandboxConfig(setup_cells=self.setup, folders=(str(datasets_dir()),), hide=(str(root), *hide),
-                             environment={"COURSE_QUICK": "1"})
+        if getattr(self.module, "DATASETS", True):
+            return SandboxConfig(setup_cells=self.setup, folders=(str(datasets_dir()),), hide=(str(root), *hide),
+                                 environment={"COURSE_QUICK": "1"})
+        data = datasets_dir().resolve()
+        unseen = (str(data),) if data.is_dir() and root not in data.parents else ()
+        return SandboxConfig(setup_cells=self.setup, hide=(str(root), *unseen, *hide),
+                             environment={"COURSE_QUICK": "1", "COURSE_DATASETS": str(root / "no-data-sets-here")})
 
     def cells_for(self, test: GradedTest, student: dict[str, str]) -> list[tuple[str, str]]:
         """What the test's child runs: the run-time part of its cells' rules, the grader's settings, then the

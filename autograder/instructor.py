@@ -24,6 +24,7 @@ class InstructorRun:
         self.submission = submission
         self._graders: dict[str, tuple[Grader, Sandbox, References, Answers]] = {}
         self._points: dict[str, tuple[str, float, float]] = {}  # nodeid -> (item, points, out of)
+        self._kits: dict[str, Kit] = {}  # nodeid -> the kit its test ran with (a test may award part of its points)
 
     def kit(self, node: pytest.Item) -> Kit:
         grader, sandbox, references, answers = self._load(node.module.__name__.rsplit(".", 1)[0])
@@ -32,12 +33,16 @@ class InstructorRun:
         reason = refusal(grader, test, answers)
         if reason:
             pytest.fail(reason, pytrace=False)
-        return new_kit(grader, test, answers, sandbox, references)
+        self._kits[node.nodeid] = new_kit(grader, test, answers, sandbox, references)
+        return self._kits[node.nodeid]
 
     def record(self, node: pytest.Item, report: pytest.TestReport) -> None:
         if node.nodeid in self._points and report.when == "call":
             item, _, points = self._points[node.nodeid]
-            self._points[node.nodeid] = (item, points if report.passed else 0.0, points)
+            kit = self._kits.pop(node.nodeid, None)
+            awarded = kit.awarded if kit is not None else None
+            got = (points if awarded is None else points * awarded[0]) if report.passed else 0.0
+            self._points[node.nodeid] = (item, got, points)
 
     def summary(self) -> list[str]:
         if not self._points:

@@ -292,7 +292,7 @@ class Kit:
         """The fraction of rows of ``logits`` (computed here from what the child sent) whose largest score
         is at the label."""
         scores = self.array(logits, None, what)
-        self.expect(scores.ndim == 2 and scores.shape[0] == len(labels),
+        self.expect(scores.ndim == 2 and scores.shape[0] == len(labels) and scores.shape[1] >= 2,
                     "{what}: expected scores of shape ({rows}, classes), got another shape", what=what,
                     rows=Given(len(labels)), detail=f"shape {scores.shape}")
         return float(np.mean(np.argmax(scores, axis=1) == labels))

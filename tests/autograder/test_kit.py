@@ -198,6 +198,8 @@ def test_accuracy_is_computed_here_from_the_scores():
     assert kit.accuracy(logits, np.array([1, 1, 1, 1]), "val") == 0.5
     with pytest.raises(Failure, match="expected scores of shape"):
         kit.accuracy(logits[0], np.array([0, 1]), "val")
+    with pytest.raises(Failure, match="expected scores of shape"):  # no class to choose: not a grader problem
+        kit.accuracy(np.zeros((4, 0)), np.array([0, 1, 0, 1]), "val")
 
 
 GRADER = Vocabulary(frozenset({"{what}: accuracy {accuracy:.3f}, required at least {threshold:.2f}",

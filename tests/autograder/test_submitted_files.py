@@ -76,11 +76,7 @@ def test_the_masters_weights_score_every_point_and_give_a_leaderboard_value(chal
 
 
 def test_weights_between_the_floor_and_the_target_earn_part_of_the_accuracys_points(challenge, tmp_path):
-    state = torch.load(MASTER_WEIGHTS, weights_only=True)
-    last = next(key for key, value in state.items() if value.dim() == 2)  # the final linear layer's weight
-    state[last][:4] = 0.0  # four classes are never predicted: about 60% of the master's accuracy
-    state[last.replace("weight", "bias")][:4] = -100.0
-    loads, accuracy = challenge(_saved(tmp_path, state))
+    loads, accuracy = challenge(_silenced_weights(tmp_path))
     assert loads.score == 1 and 0 < accuracy.score < 4 and accuracy.score * 2 == int(accuracy.score * 2)
     assert "none below 0.40" in accuracy.message and "all points from 0.75" in accuracy.message
 
@@ -117,3 +113,40 @@ def test_a_missing_unreadable_or_foreign_file_costs_the_challenge_with_a_reason(
     assert all("hand in a plain file (not a link) of at most 50 MB" in t.message for t in unreadable)
     foreign = challenge(np.arange(100, dtype=np.uint8).tobytes())
     assert all("not a file that torch.save writes" in t.message for t in foreign)
+
+
+def test_weights_without_a_tensor_earn_nothing_even_for_a_network_without_parameters(challenge, tmp_path):
+    results = challenge(_saved(tmp_path, {}))
+    assert [t.score for t in results] == [0, 0] and all("holds no tensor" in t.message for t in results)
+
+
+def test_a_simulated_class_hands_in_the_masters_weights_beside_each_notebook(tmp_path):
+    from autograder.check.students import simulated_class
+
+    names = simulated_class(ROOT, load_assignment(ROOT, NAME), tmp_path, size=4)
+    for name in names[:-1]:  # the last one hands in a broken notebook
+        assert (tmp_path / name / WEIGHTS).read_bytes() == MASTER_WEIGHTS.read_bytes()
+        assert (tmp_path / name / f"{NAME}.ipynb").is_file()
+
+
+def test_an_instructor_running_the_grader_with_pytest_sees_the_part_of_the_points_awarded(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / f"{NAME}.ipynb").write_bytes((ROOT / "source" / NAME / f"{NAME}.ipynb").read_bytes())
+    (tmp_path / WEIGHTS).write_bytes(_silenced_weights(tmp_path))
+    run = subprocess.run([sys.executable, "-m", "pytest", f"autograder/graders/{NAME}", "-p", "no:cacheprovider",
+                          "-k", "Q6", "--submission", str(tmp_path / f"{NAME}.ipynb")], cwd=ROOT, capture_output=True,
+                         text=True, timeout=600)
+    line = next(line for line in run.stdout.splitlines() if line.strip().startswith("Q6_challenge"))
+    got = float(line.split()[1])
+    assert 1 < got < 5, run.stdout[-2000:]  # the weights load (1) and earn part of the accuracy's 4
+
+
+def _silenced_weights(tmp_path) -> bytes:
+    """The master's weights with four classes never predicted: about 60% of its accuracy."""
+    state = torch.load(MASTER_WEIGHTS, weights_only=True)
+    last = next(key for key, value in state.items() if value.dim() == 2)  # the final linear layer's weight
+    state[last][:4] = 0.0
+    state[last.replace("weight", "bias")][:4] = -100.0
+    return _saved(tmp_path, state)

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from autograder.graders.pytorch_cifar10 import HIDDEN_DRAW, TRAIN_IMAGES
+from autograder.graders.pytorch_cifar10 import TRAIN_IMAGES, TRAINING_DRAW, VALIDATION_DRAW
 from autograder.kit import Kit, set_module_weights
 from autograder.sandbox import Remote, Session
 from course_utils.data import synthetic_cifar10
@@ -25,15 +25,16 @@ def hidden_images(seed: int, count: int = 500) -> tuple[np.ndarray, np.ndarray]:
 
 
 def validation_images(seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The hidden images on which an accuracy test of draw ``seed`` scores the trained network."""
-    return hidden_images(HIDDEN_DRAW + 500 + seed)
+    """The hidden images on which an accuracy test of draw ``seed`` scores the trained network (from a seed that
+    no child sees)."""
+    return hidden_images(VALIDATION_DRAW + seed)
 
 
 def use_hidden_loaders(s: Session, seed: int, num_train: int, num_val: int = 64) -> None:
     """Point the notebook's ``loader_train`` and ``loader_val`` at a draw of the stand-in made in the child from a
-    hidden seed (the given training loops read those globals)."""
+    secret seed (the given training loops read those globals)."""
     loaders = s.call_kept("cifar10_loaders", batch_size=64, num_train=num_train, num_val=num_val,
-                          seed=HIDDEN_DRAW + seed, stand_in=True)
+                          seed=TRAINING_DRAW + seed, stand_in=True)
     for split in ("train", "val"):
         s.assign(f"loader_{split}", loaders.call_kept("__getitem__", split))
 

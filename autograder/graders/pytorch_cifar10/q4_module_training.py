@@ -26,7 +26,7 @@ def test_Q4_model_and_optimizer_follow_the_recipe(kit: Kit) -> None:
 
 
 CALIBRATION = Calibration("Q4_training", module_accuracy, threshold=0.22, seeds=SEEDS,
-                          master_range=(0.324, 0.416), what="validation accuracy after one epoch on a hidden draw")
+                          master_range=(0.300, 0.430), what="validation accuracy after one epoch on a hidden draw")
 
 
 @graded("Q4_training", 1, timeout=180)

@@ -5,12 +5,13 @@ trained here."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from functools import lru_cache
 
 import numpy as np
 
-from autograder.graders.pytorch_cifar10 import SEEDS
+from autograder.graders.pytorch_cifar10 import CHALLENGE_DRAW, SEEDS
 from autograder.graders.pytorch_cifar10.common import hidden_images
 from autograder.kit import Calibration, Failure, Given, Kit, graded
 from autograder.sandbox import Remote, StudentException
@@ -18,7 +19,6 @@ from course_utils.data import CIFAR10_FOLDER, datasets_dir, read_cifar10_images
 from course_utils.torch_data import CIFAR10_MEAN, CIFAR10_STD, real_cifar10_installed
 
 WEIGHTS = "challenge_model.pt"
-CHALLENGE_DRAW = 9701  # hidden draws of the stand-in: CHALLENGE_DRAW + seed
 FLOOR = 0.40  # the stand-in's accuracy below which the accuracy earns nothing (chance is 0.10)
 REAL_FLOOR, REAL_TARGET = 0.30, 0.70  # on the real CIFAR-10 test set, where a course has it
 
@@ -34,14 +34,33 @@ def challenge_images(seed: int) -> tuple[np.ndarray, np.ndarray]:
     return ((images.transpose(0, 3, 1, 2) / np.float32(255) - mean) / std).astype(np.float32), labels
 
 
+def tensors_saved(data: bytes) -> int:
+    """How many tensors' data a file that ``torch.save`` wrote holds (read here as a zip archive, never
+    unpickled); -1 if it is no such file."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, ValueError):
+        return -1
+    if not any(name.endswith("/data.pkl") for name in names):
+        return -1
+    return sum(re.search(r"/data/\d+$", name) is not None for name in names)
+
+
 def loaded_model(kit: Kit) -> Remote:
     """The submission's challenge_model() with the handed-in weights loaded (``load_weights``: weights_only)."""
     data = kit.file(WEIGHTS)
-    kit.expect(zipfile.is_zipfile(io.BytesIO(data)), "challenge_model.pt is not a file that torch.save writes: save "
-               "best_model.state_dict() with the notebook's cell")
+    count = tensors_saved(data)
+    kit.expect(count >= 0, "challenge_model.pt is not a file that torch.save writes: save best_model.state_dict() "
+               "with the notebook's cell")
+    kit.expect(count > 0, "challenge_model.pt holds no tensor: save the state_dict of a network with parameters")
     s = kit.session
     try:
         model = s.call_kept("challenge_model")
+    except StudentException:
+        raise Failure("challenge_model() raised an error: it must build the network from its own cell's code and "
+                      "the notebook's given cells (the tests do not run your other answer cells)") from None
+    try:
         s.call("load_weights", model, np.frombuffer(data, dtype=np.uint8))
     except StudentException:
         raise Failure("challenge_model.pt does not load into challenge_model() (torch.load with weights_only=True, "
@@ -60,7 +79,7 @@ def challenge_accuracy(kit: Kit, seed: int) -> float:
     return kit.accuracy(scores, labels, "the challenge network's scores")
 
 
-CALIBRATION = Calibration("Q6_challenge", challenge_accuracy, threshold=0.75, seeds=SEEDS, master_range=(0.843, 0.869),
+CALIBRATION = Calibration("Q6_challenge", challenge_accuracy, threshold=0.75, seeds=SEEDS, master_range=(0.827, 0.862),
                           what="accuracy of the master's challenge weights on a hidden draw")
 
 

@@ -32,3 +32,32 @@ def test_the_usual_wrong_scales_fall_outside_the_band():
         fan_out = torch.nn.init.kaiming_normal_(torch.empty(shape), mode="fan_out")
         for wrong in (default.detach(), fan_out, torch.randn(shape)):
             assert abs(kaiming_ratio(wrong.numpy(), fan) - 1) > 2 * KAIMING_BAND
+
+
+def test_where_the_course_has_the_real_cifar10_the_challenge_is_scored_on_its_test_set(tmp_path, monkeypatch):
+    from autograder.graders.pytorch_cifar10.q6_challenge import challenge_images
+    from course_utils.data import CIFAR10_FOLDER
+    from course_utils.torch_data import CIFAR10_MEAN, CIFAR10_STD
+    from tests.course_utils.test_data import write_fake_cifar
+
+    rows = write_fake_cifar(tmp_path / CIFAR10_FOLDER)
+    monkeypatch.setenv("COURSE_DATASETS", str(tmp_path))
+    challenge_images.cache_clear()
+    try:
+        images, labels = challenge_images(0)
+    finally:
+        challenge_images.cache_clear()
+    first = rows["test_batch"][0].reshape(3, 32, 32) / 255.0
+    assert images.shape == (len(rows["test_batch"]), 3, 32, 32) and images.dtype == np.float32
+    np.testing.assert_allclose(images[0][2], (first[2] - CIFAR10_MEAN[2]) / CIFAR10_STD[2], rtol=1e-5, atol=1e-5)
+    assert labels.shape == (len(images),)
+
+
+def test_the_challenges_children_get_no_data_sets_folder():
+    from autograder.assignments import load_assignment
+    from autograder.engine import load_grader
+    from tests.conftest import ROOT
+
+    (notebook,) = load_assignment(ROOT, "pytorch_cifar10").notebooks
+    config = load_grader("pytorch_cifar10", notebook, with_tests=False).sandbox_config()
+    assert config.folders == () and "no-data-sets-here" in config.environment["COURSE_DATASETS"]

@@ -153,8 +153,9 @@ class SubmissionResult:
 
 
 def gradebook_csv(results: list[SubmissionResult], questions: list[str]) -> str:
-    """One row per student: points per question, the auto-graded total, and manual points still to grade. No
-    cell starts like a spreadsheet formula (see ``spreadsheet_safe``), and every cell is quoted."""
+    """One row per student: points per question, the auto-graded total, manual points still to grade, and a
+    column per leaderboard value (empty for a student without one). No cell starts like a spreadsheet formula
+    (see ``spreadsheet_safe``), and every cell is quoted."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)  # a CR in a cell stays in its cell
     boards = list(dict.fromkeys(name for r in results for name in r.leaderboard))

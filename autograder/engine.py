@@ -122,10 +122,10 @@ def load_grader(assignment: str, notebook: Notebook, with_tests: bool = True) ->
     tests = list(_collected(module.__name__)) if with_tests else []
     setup = tuple((name, by_id[name]) for name in module.SETUP_CELLS)
     problems = _unpublished_setup(notebook, setup)
+    files = declared_files(module)
     for test in tests:
         problems += [f"{test.name}: unknown answer cell {c}" for c in (*test.cells, *test.needs) if c not in master]
-        problems += [f"{test.name}: file {f} is not declared in FILES" for f in test.files
-                     if f not in declared_files(module)]
+        problems += [f"{test.name}: file {f} is not declared in FILES" for f in test.files if f not in files]
     auto = {c.grade_id: c.points for c in notebook.graded_cells if c.kind == "auto"}
     points: dict[str, float] = {}
     for test in tests:
@@ -137,8 +137,8 @@ def load_grader(assignment: str, notebook: Notebook, with_tests: bool = True) ->
     if problems:
         raise CourseError(f"hidden grader {module.__name__} does not fit {notebook.path}:\n  " + "\n  ".join(problems))
     manual = [ManualItem(c.grade_id, c.points) for c in notebook.graded_cells if c.kind == "manual"]
-    return Grader(assignment, notebook, module, tests, master, order, setup, dict(module.RULES), manual,
-                  declared_files(module), master_files(module))
+    return Grader(assignment, notebook, module, tests, master, order, setup, dict(module.RULES), manual, files,
+                  master_files(module))
 
 
 def declared_files(module: ModuleType) -> dict[str, int]:
@@ -148,10 +148,10 @@ def declared_files(module: ModuleType) -> dict[str, int]:
 
 def master_files(module: ModuleType) -> dict[str, bytes]:
     """The master's own files of those (its spec's ``MASTER_FILES``: name -> a file of the grader package)."""
-    found = {}
+    found, declared = {}, declared_files(module)
     for name, stored in getattr(module, "MASTER_FILES", {}).items():
         path = Path(module.__file__).parent / stored
-        if name not in declared_files(module) or not path.is_file():
+        if name not in declared or not path.is_file():
             raise CourseError(f"hidden grader {module.__name__}: MASTER_FILES[{name!r}] must be a file of the "
                               f"package declared in FILES")
         found[name] = path.read_bytes()
@@ -207,7 +207,7 @@ def run_test(grader: Grader, test: GradedTest, student: Answers | dict[str, str]
         if not message:
             run(test, kit)
             if kit.awarded is not None:
-                fraction = kit.awarded[0]
+                fraction = kit.fraction
                 raise kit.awarded[1]
     except Failure as exc:
         message = exc.render(vocabulary(grader.module.__name__).with_reference(kit.labels, kit.numbers)) or \

@@ -40,8 +40,7 @@ class InstructorRun:
         if node.nodeid in self._points and report.when == "call":
             item, _, points = self._points[node.nodeid]
             kit = self._kits.pop(node.nodeid, None)
-            awarded = kit.awarded if kit is not None else None
-            got = (points if awarded is None else points * awarded[0]) if report.passed else 0.0
+            got = points * (kit.fraction if kit is not None else 1.0) if report.passed else 0.0
             self._points[node.nodeid] = (item, got, points)
 
     def summary(self) -> list[str]:

@@ -316,6 +316,11 @@ class Kit:
         fraction = min(max(float(fraction), 0.0), 1.0)
         self.awarded = None if fraction >= 1.0 else (fraction, Failure(message, **values))
 
+    @property
+    def fraction(self) -> float:
+        """The part of its points a test that ends without raising scores (all of them unless ``award``)."""
+        return 1.0 if self.awarded is None else self.awarded[0]
+
     def leaderboard(self, name: str, value: float, order: str = "desc") -> None:
         """A value for the class leaderboard (``order``: "desc" when higher is better)."""
         if order not in ("asc", "desc"):

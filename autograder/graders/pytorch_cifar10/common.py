@@ -15,13 +15,19 @@ from course_utils.torch_data import CIFAR10_MEAN, CIFAR10_STD
 KAIMING_BAND = 0.1  # a weight's std within 10% of sqrt(2 / fan_in): 7 standard errors at 2,400 values
 
 
+def normalized(images: np.ndarray) -> np.ndarray:
+    """Images (N, 3, H, W) of pixel values 0-255 as the notebook's loaders give them: scaled to [0, 1] and
+    normalized per channel with CIFAR-10's mean and std, float32."""
+    mean, std = (np.asarray(v, dtype=np.float32).reshape(3, 1, 1) for v in (CIFAR10_MEAN, CIFAR10_STD))
+    return ((images / 255.0 - mean) / std).astype(np.float32)
+
+
 @lru_cache(maxsize=4)
 def hidden_images(seed: int, count: int = 500) -> tuple[np.ndarray, np.ndarray]:
     """``count`` images of the stand-in that the release never shows, normalized as the notebook's loaders do
     (float32 (count, 3, 32, 32)), and their labels."""
     draw = synthetic_cifar10(0, count, 0, seed=seed, subtract_mean=False)
-    mean, std = (np.asarray(v, dtype=np.float32).reshape(3, 1, 1) for v in (CIFAR10_MEAN, CIFAR10_STD))
-    return ((draw["X_val"] / 255.0 - mean) / std).astype(np.float32), draw["y_val"]
+    return normalized(draw["X_val"]), draw["y_val"]
 
 
 def validation_images(seed: int) -> tuple[np.ndarray, np.ndarray]:

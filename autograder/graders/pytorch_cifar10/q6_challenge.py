@@ -12,11 +12,11 @@ from functools import lru_cache
 import numpy as np
 
 from autograder.graders.pytorch_cifar10 import CHALLENGE_DRAW, SEEDS
-from autograder.graders.pytorch_cifar10.common import hidden_images
+from autograder.graders.pytorch_cifar10.common import hidden_images, normalized
 from autograder.kit import Calibration, Failure, Given, Kit, graded
 from autograder.sandbox import Remote, StudentException
 from course_utils.data import CIFAR10_FOLDER, datasets_dir, read_cifar10_images
-from course_utils.torch_data import CIFAR10_MEAN, CIFAR10_STD, real_cifar10_installed
+from course_utils.torch_data import real_cifar10_installed
 
 WEIGHTS = "challenge_model.pt"
 FLOOR = 0.40  # the stand-in's accuracy below which the accuracy earns nothing (chance is 0.10)
@@ -30,8 +30,7 @@ def challenge_images(seed: int) -> tuple[np.ndarray, np.ndarray]:
     if not real_cifar10_installed():
         return hidden_images(CHALLENGE_DRAW + seed, 1000)
     _, _, images, labels = read_cifar10_images(datasets_dir() / CIFAR10_FOLDER)
-    mean, std = (np.asarray(v, dtype=np.float32).reshape(1, 3, 1, 1) for v in (CIFAR10_MEAN, CIFAR10_STD))
-    return ((images.transpose(0, 3, 1, 2) / np.float32(255) - mean) / std).astype(np.float32), labels
+    return normalized(images.transpose(0, 3, 1, 2)), labels
 
 
 def tensors_saved(data: bytes) -> int:

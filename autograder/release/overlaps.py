@@ -61,10 +61,10 @@ def _cells(assignment: Assignment) -> tuple[dict[str, str], dict[str, str]]:
 def find_overlaps(root: Path, assignments: list[Assignment]) -> list[Overlap]:
     """Every graded name that ``course_utils`` or another assignment's given cells define."""
     helpers: dict[str, str] = {}
-    for path in sorted((root / "course_utils").glob("*.py")):
+    for path in sorted((root / "course_utils").rglob("*.py")):  # with its subpackages (course_utils/data/)
         for name in defined_names(path.read_text()):
             if not name.startswith("_"):
-                helpers.setdefault(name, f"course_utils/{path.name}")
+                helpers.setdefault(name, path.relative_to(root).as_posix())
     cells = {a.name: _cells(a) for a in assignments}
     overlaps = []
     for name, (graded, _) in cells.items():

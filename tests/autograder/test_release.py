@@ -102,13 +102,17 @@ def test_overlaps_name_graded_code_that_is_given_elsewhere(tmp_path):
     (tmp_path / "course_utils").mkdir()
     (tmp_path / "course_utils" / "helpers.py").write_text("def relu_forward(x):\n    return x\n\ndef _private():\n"
                                                           "    pass\n")
+    (tmp_path / "course_utils" / "data").mkdir()
+    (tmp_path / "course_utils" / "data" / "images.py").write_text("def conv_forward(x):\n    return x\n")
     _assignment(tmp_path, "first", [("Q1_solution", "def affine_forward(x):\n    pass\nclass Net:\n    pass", True),
-                                     ("Q2_solution", "def relu_forward(x):\n    pass", True)])
+                                     ("Q2_solution", "def relu_forward(x):\n    pass", True),
+                                     ("Q3_solution", "def conv_forward(x):\n    pass", True)])
     _assignment(tmp_path, "second", [("given_layers", "def affine_forward(x):\n    return x", False),
                                      ("Q1_solution", "def Net():\n    pass\ndef _private():\n    pass", True)])
     overlaps = {(o.name, o.graded_in, o.given_in) for o in find_overlaps(tmp_path, list_assignments(tmp_path))}
     assert overlaps == {("affine_forward", "first/Q1_solution", "second/given_layers"),
-                        ("relu_forward", "first/Q2_solution", "course_utils/helpers.py")}
+                        ("relu_forward", "first/Q2_solution", "course_utils/helpers.py"),
+                        ("conv_forward", "first/Q3_solution", "course_utils/data/images.py")}
 
 
 def test_course_utils_hands_out_no_graded_function(root):

@@ -58,8 +58,9 @@ from autograder.rules import EVERY_TORCH_OPERATOR, NORMALIZATION_OPERATORS, Rule
 from autograder.sandbox import Remote, Session, StudentException
 
 __all__ = ["EVERY_TORCH_OPERATOR", "NORMALIZATION_OPERATORS", "Calibration", "Failure", "Forward", "Given",
-           "Judged", "Kit", "Probe", "Question", "Rule", "balanced_square", "compare_values", "correlated_dout",
-           "graded", "labels", "matches_reference", "normal", "relative_error", "set_module_weights", "tensor_roles"]
+           "Judged", "Kit", "Probe", "Question", "Remote", "Rule", "Session", "StudentException", "as_leaf",
+           "balanced_square", "compare_values", "correlated_dout", "graded", "labels", "matches_reference", "normal",
+           "relative_error", "set_module_weights", "tensor_roles"]
 
 Probe = Callable[[Session], dict[str, Any]]
 Judged = tuple[Probe, float, float]  # a probe and the rtol and atol its values are compared with
@@ -386,7 +387,8 @@ class Calibration:
     """A training test's threshold and how it was set. ``measure(kit, seed)`` trains on hidden draw ``seed``
     and returns a metric computed here (an accuracy); the test requires ``threshold`` on draw ``seeds[0]``
     (``require``). ``course calibrate`` runs ``measure`` on the master over every seed; ``master_range`` is
-    the range it printed when the threshold was set, which must lie above the threshold."""
+    the range it printed when the threshold was set, which must lie above the threshold (below it where
+    ``lower_is_better``: a loss)."""
 
     item: str
     measure: Callable[["Kit", int], float]
@@ -394,11 +396,24 @@ class Calibration:
     seeds: tuple[int, ...]
     master_range: tuple[float, float]
     what: str = "validation accuracy on a hidden draw"
+    lower_is_better: bool = False
+
+    def reaches(self, value: float) -> bool:
+        return value <= self.threshold if self.lower_is_better else value >= self.threshold
+
+    def margin(self, values: Iterable[float]) -> float:
+        """How far the worst of ``values`` is on the safe side of the threshold (negative: on the wrong side)."""
+        values = list(values)
+        return self.threshold - max(values) if self.lower_is_better else min(values) - self.threshold
 
     def require(self, kit: "Kit") -> float:
         value = self.measure(kit, self.seeds[0])
-        kit.expect(value >= self.threshold, "{what}: {value:.3f}, required at least {threshold:.2f}", what=self.what,
-                   value=value, threshold=Given(self.threshold))
+        if self.lower_is_better:
+            kit.expect(self.reaches(value), "{what}: {value:.3f}, required at most {threshold:.2f}", what=self.what,
+                       value=value, threshold=Given(self.threshold))
+        else:
+            kit.expect(self.reaches(value), "{what}: {value:.3f}, required at least {threshold:.2f}", what=self.what,
+                       value=value, threshold=Given(self.threshold))
         return value
 
 
@@ -417,6 +432,13 @@ def tensor_roles(keys: Iterable[Any]) -> dict[str, str]:
         module, _, kind = key.rpartition(".")
         found[key] = (BATCHNORM_ROLES if module in batchnorm else TENSOR_ROLES).get(kind, "other tensor")
     return found
+
+
+def as_leaf(session: Session, array: np.ndarray) -> Remote:
+    """``array`` as a tensor kept in the child that requires grad: a leaf whose ``grad`` autograd fills."""
+    tensor = session.keep(array)
+    tensor.call("requires_grad_")
+    return tensor
 
 
 def set_module_weights(model: Remote, seed: int) -> None:

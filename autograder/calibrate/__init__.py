@@ -27,14 +27,14 @@ class Measured:
 
     @property
     def safe(self) -> bool:
-        return min(self.values.values()) >= self.calibration.threshold
+        return all(self.calibration.reaches(value) for value in self.values.values())
 
     def summary(self) -> str:
         c, low, high = self.calibration, min(self.values.values()), max(self.values.values())
         verdict = "SAFE" if self.safe else "NOT SAFE: the master itself fails it"
         return (f"{c.item}: master {low:.3f} to {high:.3f} over {len(self.values)} seeds (recorded "
                 f"{c.master_range[0]:.3f} to {c.master_range[1]:.3f}); threshold {c.threshold:.2f}, margin "
-                f"{low - c.threshold:+.3f}: {verdict}")
+                f"{c.margin(self.values.values()):+.3f}: {verdict}")
 
 
 def calibrations(grader: Grader) -> list[Calibration]:

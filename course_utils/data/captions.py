@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.data.coco import (_SCENE_SCHEME, COCO_FOLDER, COCO_KEYS, _read_coco, _subsample_captions,
+from course_utils.data.coco import (_SCENE_SCHEME, COCO_FOLDER, COCO_KEYS, _read_coco,
                                     coco_present)
 from course_utils.data.common import _check_counts, datasets_dir, shown_folder
 
@@ -272,22 +272,41 @@ def _caption_sizes(data: dict[str, Any]) -> str:
 
 
 def load_coco_or_stand_in(max_train: int | None = None, pca_features: bool = True,
-                          base_dir: str | os.PathLike | None = None) -> dict[str, Any]:
-    """``load_coco_data`` if the COCO files are there, else ``synthetic_captions()``; prints one line saying which.
+                          base_dir: str | os.PathLike | None = None, seed: int = 0) -> dict[str, Any]:
+    """``load_coco_data`` if the COCO files are there, else ``synthetic_captions(seed=seed)``; prints one line
+    saying which.
 
     ``base_dir`` defaults to ``datasets_dir() / "coco_captioning"``. ``max_train`` subsamples either's training
     captions as ``load_coco_data`` does (``np.random.randint``); ``pca_features`` only applies to COCO (the
-    built-in features are always 512-d). A complete folder whose files are broken raises instead of falling back.
+    built-in features are always 512-d), ``seed`` only to the stand-in. A complete folder whose files are broken
+    raises instead of falling back.
     """
     folder = Path(base_dir) if base_dir is not None else datasets_dir() / COCO_FOLDER
     if coco_present(folder):
         data = _read_coco(folder, max_train, pca_features)
         print(f"Using the real COCO captions from {shown_folder(folder)}: {_caption_sizes(data)}.")
         return data
-    data = _subsample_captions(synthetic_captions(), max_train)
+    data = _captions_of_distinct_images(synthetic_captions(seed=seed), max_train)
     reason = "incomplete: run datasets/get_datasets coco" if folder.is_dir() else "not found"
     print(f"Using the built-in captions stand-in ({shown_folder(folder)} {reason}): {_caption_sizes(data)}.")
     return data
+
+
+def _captions_of_distinct_images(data: dict[str, Any], max_train: int | None) -> dict[str, Any]:
+    """``max_train`` training captions of as many different images (numpy's global generator), so that no two of
+    them describe one image in two ways, which no model can tell apart: COCO's 80,000 images make that rare in a
+    small draw, the stand-in's 2,000 would not. Everything else stays whole."""
+    if max_train is None:
+        return data
+    images = len(data["train_features"])
+    if isinstance(max_train, bool) or int(max_train) != max_train or not 0 <= max_train <= images:
+        raise ValueError(f"max_train must be an integer from 0 to {images} (the stand-in's training images), got "
+                         f"{max_train!r}")
+    chosen_images = np.random.choice(images, size=int(max_train), replace=False)
+    by_image = references_by_image(np.arange(len(data["train_captions"]))[:, None], data["train_image_idxs"], images)
+    keep = np.array([by_image[image][np.random.randint(len(by_image[image])), 0] for image in chosen_images],
+                    dtype=np.int64)
+    return {**data, "train_captions": data["train_captions"][keep], "train_image_idxs": data["train_image_idxs"][keep]}
 
 
 def references_by_image(captions: Any, image_idxs: Any, num_images: int) -> list[np.ndarray]:

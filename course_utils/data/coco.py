@@ -174,7 +174,7 @@ def sample_coco_minibatch(data: dict[str, Any], batch_size: int = 100,
         raise ValueError(f"there are no {split} captions to sample")
     chosen = np.random.choice(len(captions), batch_size)
     images = np.asarray(data[f"{split}_image_idxs"])[chosen]
-    return captions[chosen], data[f"{split}_features"][images], data[f"{split}_urls"][images]
+    return captions[chosen], data[f"{split}_features"][images], np.asarray(data[f"{split}_urls"])[images]
 
 
 def _words(indices: np.ndarray, idx_to_word: list[str]) -> str:

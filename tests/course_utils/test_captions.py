@@ -236,15 +236,22 @@ def test_references_by_image_keeps_images_without_captions():
         references_by_image(captions, np.array([0, 1, 2, 4]), 4)
 
 
-def test_max_train_subsamples_the_stand_in_with_numpy_global_seed(tmp_path, monkeypatch, capsys, data):
+def test_max_train_draws_captions_of_distinct_images_with_numpy_global_seed(tmp_path, monkeypatch, capsys, data):
     monkeypatch.setenv("COURSE_DATASETS", str(tmp_path))
-    np.random.seed(231)
-    small = load_coco_or_stand_in(max_train=50)
-    np.random.seed(231)
-    chosen = np.random.randint(10000, size=50)
-    np.testing.assert_array_equal(small["train_captions"], data["train_captions"][chosen])
-    np.testing.assert_array_equal(small["train_image_idxs"], data["train_image_idxs"][chosen])
+    draws = []
+    for _ in range(2):
+        np.random.seed(231)
+        draws.append(load_coco_or_stand_in(max_train=50))
+    small = draws[0]
+    np.testing.assert_array_equal(small["train_captions"], draws[1]["train_captions"])
+    assert len(set(small["train_image_idxs"].tolist())) == 50
+    rows = {tuple(row) for row in data["train_captions"].tolist()}
+    for caption, image in zip(small["train_captions"], small["train_image_idxs"]):
+        assert tuple(caption.tolist()) in rows
+        assert any(np.array_equal(caption, c) for c in data["train_captions"][data["train_image_idxs"] == image])
     assert small["train_features"].shape == (2000, 512) and small["val_captions"].shape == (2500, 17)
+    with pytest.raises(ValueError, match="max_train"):
+        load_coco_or_stand_in(max_train=2001)
 
 
 def test_load_coco_or_stand_in_uses_the_real_files_when_present(tmp_path, monkeypatch, capsys):

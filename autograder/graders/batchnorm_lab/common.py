@@ -29,13 +29,6 @@ def read(kept: Remote) -> dict:
     return kept.call("copy")
 
 
-def as_leaf(s: Session, array: np.ndarray) -> Remote:
-    """``array`` as a tensor kept in the child that requires grad."""
-    tensor = s.keep(array)
-    tensor.call("requires_grad_")
-    return tensor
-
-
 PARAM_SHAPES = ("W0", "b0", "beta0", "gamma0", "W1", "b1", "beta1", "gamma1", "W2", "b2")
 
 

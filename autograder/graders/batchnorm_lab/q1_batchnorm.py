@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.batchnorm_lab.common import as_leaf, hidden_stats, read, stats
-from autograder.kit import Failure, Kit, graded, matches_reference, normal
+from autograder.graders.batchnorm_lab.common import hidden_stats, read, stats
+from autograder.kit import Failure, Kit, as_leaf, graded, matches_reference, normal
 from autograder.sandbox import SandboxError, Session
 
 # (seed, N, F, keywords): the default eps and momentum, and other values passed by keyword

@@ -134,6 +134,9 @@ class StudentException(SandboxError):
         return self.type if self.type in NAMED_EXCEPTIONS else "an exception"
 
     def describe(self) -> str:
+        if self.kind == "NameError":
+            return ("your code raised NameError (a name that another answer cell defines? Each answer cell is graded "
+                    "next to the course's own versions of the others: keep the helpers and imports a cell needs in it)")
         return f"your code raised {self.kind}"
 
 

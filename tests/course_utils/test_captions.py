@@ -277,3 +277,11 @@ def test_load_coco_or_stand_in_falls_back_to_the_built_in_captions(tmp_path, mon
     (tmp_path / "coco_captioning" / "train2014_urls.txt").unlink()
     load_coco_or_stand_in()
     assert "incomplete: run datasets/get_datasets coco" in capsys.readouterr().out
+
+
+def test_another_projection_changes_the_features_alone():
+    public, secret = synthetic_captions(20, 5, seed=3), synthetic_captions(20, 5, seed=3, projection_seed=99)
+    for key in ("train_captions", "train_image_idxs", "val_captions", "train_urls"):
+        np.testing.assert_array_equal(public[key], secret[key])
+    assert np.abs(np.corrcoef(public["train_features"].ravel(), secret["train_features"].ravel())[0, 1]) < 0.2
+    assert abs(float(secret["train_features"].std()) - 1.0) < 0.1

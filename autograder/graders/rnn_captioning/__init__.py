@@ -35,8 +35,10 @@ RECURRENT_LAYERS = Rule("write the recurrence with tensor operations, not torch'
                         operators=("rnn_tanh", "rnn_relu", "lstm", "gru"))
 RULES = {"Q1_solution": [RECURRENT_LAYERS], "Q2_solution": [RECURRENT_LAYERS]}
 
-# Hidden draws of the built-in captions. Its generator is public, so a small seed could be found in the child by
-# trying them all: these are 62-bit secrets, and no child sees the seed of the scenes it is scored on.
+# Hidden draws of the built-in captions, made here and sent to the children as arrays. Its generator is public, so
+# these are 62-bit secrets; and Q6's draws use a secret projection of the scene code too, so that no public code
+# reads a scene off its features (a sample that decodes them without the model's parameters would score).
 TRAINING_DRAW = 3318046718206547781  # + seed: the captions Q5 overfits and the master's Q6 model trains on
 SCENES_DRAW = 1480575046431926157  # + seed: the new scenes whose captions Q6 scores
+PROJECTION = 2264977143108712449  # the features' projection in Q6's draws
 SEEDS = tuple(range(10))  # the calibrations; the tests themselves use seed 0

@@ -2,6 +2,8 @@
 parameters set here, autograd's gradients asked for in the child, and the gradient test of an RNN function."""
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from autograder.kit import Failure, Forward, Kit, Probe, Remote, Session, StudentException, as_leaf, normal
@@ -10,6 +12,7 @@ from autograder.sandbox import DType
 F64 = DType("float64")
 SPECIAL = ("<NULL>", "<START>", "<END>", "<UNK>")
 PARAM_NAMES = ("W_proj", "b_proj", "W_embed", "Wx", "Wh", "b", "W_vocab", "b_vocab")
+ATTEMPT = 0.5  # the least correlation with the reference's output at which gradients are judged apart from it
 
 
 def vocabulary(size: int) -> dict[str, int]:
@@ -42,10 +45,35 @@ def captioning_model(s: Session, vocab: dict[str, int], params: dict, input_dim:
 
 def autograd(s: Session, function: str, inputs: dict[str, np.ndarray], dout: np.ndarray) -> dict:
     """Autograd's gradients of ``sum(function(*inputs) * dout)`` in the child, for each floating-point input
-    (None where autograd found none)."""
+    (None where autograd found none); an output of ``dout``'s size in another shape is read in ``dout``'s (its
+    forward test priced the shape)."""
     leaves = {name: as_leaf(s, value) if value.dtype.kind == "f" else value for name, value in inputs.items()}
-    s.call_kept(function, *leaves.values()).call("backward", dout)
+    s.call_kept(function, *leaves.values()).call_kept("reshape", *dout.shape).call("backward", dout)
     return {name: leaf.get("grad") for name, leaf in leaves.items() if isinstance(leaf, Remote)}
+
+
+def layout_correlation(got: np.ndarray, expected: np.ndarray) -> float:
+    """The correlation of two outputs of one size, in the best of the layouts that permute ``got``'s axes into
+    ``expected``'s shape (or in flat order if none does); -1 where either is constant."""
+    layouts = [np.transpose(got, order) for order in itertools.permutations(range(got.ndim))
+               if tuple(got.shape[axis] for axis in order) == expected.shape] or [got.reshape(expected.shape)]
+    best = -1.0
+    for layout in layouts:
+        a, b = layout.ravel(), expected.ravel()
+        if np.std(a) > 0 and np.std(b) > 0:
+            best = max(best, float(np.corrcoef(a, b)[0, 1]))
+    return best
+
+
+def require_an_attempt(kit: Kit, got: object, expected: np.ndarray, what: str) -> None:
+    """Before gradients are judged against a forward that disagrees with the reference (consistent with itself
+    for free): its outputs must follow the reference's, with a correlation of ``ATTEMPT`` at least. A slip (a
+    missing tanh or bias, a state not carried, another layout) keeps far more; code that does none of the work
+    (sums of the inputs, a constant) does not."""
+    got = kit.array(got)
+    kit.expect(got.size == expected.size and layout_correlation(got, np.asarray(expected)) >= ATTEMPT,
+               "{what}: the output is too far from what the task asks for to judge its gradients apart from it",
+               what=what)
 
 
 def gradient_test(kit: Kit, function: str, inputs: dict[str, np.ndarray], dout: np.ndarray, forward: Probe,
@@ -58,19 +86,28 @@ def gradient_test(kit: Kit, function: str, inputs: dict[str, np.ndarray], dout: 
         kit.compare(gradients, rtol=rtol)
         return
     s = kit.session
+    require_an_attempt(kit, s.call(function, *inputs.values()), next(iter(kit.reference(forward).values())),
+                       function)
     try:
         analytic = autograd(s, function, inputs, dout)
     except StudentException:
         raise Failure("{function} should return a tensor that autograd can differentiate",
                       function=function) from None
-    own = kit.forward(lambda **values: [s.planned_call(function, *values.values())])
+
+    def in_dout_shape(value: object) -> np.ndarray:
+        array = kit.array(value)
+        kit.expect(array.size == dout.size, "{function}: the output has the wrong number of values",
+                   function=function)
+        return array.reshape(dout.shape)
+
+    own = kit.forward(lambda **values: [s.planned_call(function, *values.values())], in_dout_shape)
     for name in core:
         if inputs[name].dtype.kind == "f":
             depends = analytic[name] is not None and bool(np.any(kit.values(analytic[name], inputs[name].shape,
                                                                             name) != 0))
         else:
             moved = {**inputs, name: np.roll(inputs[name], 1)}
-            depends = not np.array_equal(kit.array(own(**inputs)), kit.array(own(**moved)))
+            depends = not np.array_equal(own(**inputs), own(**moved))
         kit.expect(depends, "{function}: the output does not depend on {name}", function=function, name=name)
     own_gradients(kit, own, inputs, dout, analytic)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.rnn_captioning.common import captioning_model, own_gradients, param_values, vocabulary
+from autograder.graders.rnn_captioning.common import (captioning_model, own_gradients, param_values,
+                                                     require_an_attempt, vocabulary)
 from autograder.kit import Failure, Kit, Session, StudentException, as_leaf, graded, matches_reference, normal
 
 # seed, captions, words per caption with <START> and <END>, input_dim, wordvec_dim, hidden_dim, vocabulary size
@@ -49,6 +50,15 @@ def gradient_case_loss(s: Session) -> dict:
     return {"loss on the gradient test's captions": loss_of(s, GRADIENT_CASE, padded=True)}
 
 
+def gradient_case_losses(s: Session) -> dict:
+    """The loss of the gradient test's model on six draws of features and captions."""
+    seed, n, length, input_dim, wordvec_dim, hidden_dim, vocab_size = GRADIENT_CASE
+    model = captioning_model(s, vocabulary(vocab_size), gradient_case_params(), input_dim, wordvec_dim, hidden_dim)
+    return {"losses of six draws": [model.call("loss", normal(seed + 50 + k, n, input_dim),
+                                               captions(seed + 60 + k, n, length, vocab_size, True))
+                                    for k in range(6)]}
+
+
 def gradient_case_params() -> dict:
     seed, n, length, input_dim, wordvec_dim, hidden_dim, vocab_size = GRADIENT_CASE
     return param_values(seed, input_dim, wordvec_dim, hidden_dim, vocab_size)
@@ -78,6 +88,8 @@ def test_Q4_autograd_gradients(kit: Kit) -> None:
         kit.compare(autograd_of_loss, rtol=1e-7)
         return
     s = kit.session
+    require_an_attempt(kit, [kit.number(value, "loss") for value in gradient_case_losses(s)["losses of six draws"]],
+                       np.asarray(kit.reference(gradient_case_losses)["losses of six draws"], dtype=float), "loss")
     try:
         analytic = autograd_of_loss(s)
     except StudentException:

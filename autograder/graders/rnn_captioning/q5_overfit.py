@@ -7,7 +7,7 @@ from functools import lru_cache
 import numpy as np
 
 from autograder.graders.rnn_captioning import SEEDS, TRAINING_DRAW
-from autograder.graders.rnn_captioning.common import PARAM_NAMES
+from autograder.graders.rnn_captioning.common import PARAM_NAMES, param_shapes
 from autograder.kit import Calibration, Kit, graded
 from course_utils.data import synthetic_captions
 
@@ -22,7 +22,7 @@ def small_draw(seed: int) -> dict:
     rng = np.random.default_rng(seed)
     rows = [rng.choice(np.flatnonzero(draw["train_image_idxs"] == image)) for image in range(SMALL)]
     return {"train_captions": draw["train_captions"][rows], "train_image_idxs": np.arange(SMALL, dtype=np.int32),
-            "train_features": draw["train_features"], "train_urls": [str(url) for url in draw["train_urls"]],
+            "train_features": draw["train_features"], "train_urls": [""] * SMALL,  # a URL would name the draw
             "word_to_idx": draw["word_to_idx"], "idx_to_word": list(draw["idx_to_word"])}
 
 
@@ -47,8 +47,9 @@ def overfit_loss(kit: Kit, seed: int) -> float:
     child seeded with ``seed``; the loss of the trained parameters on those captions, computed here."""
     s = kit.session
     model, solver = s.get_kept("small_rnn_model"), s.get_kept("small_rnn_solver")
-    kit.expect(model.isinstance("CaptioningRNN"), "small_rnn_model should be a CaptioningRNN")
-    kit.expect(solver.isinstance("CaptioningSolver"), "small_rnn_solver should be a CaptioningSolver")
+    kit.expect(model.type_name == "CaptioningRNN", "small_rnn_model should be a CaptioningRNN")
+    kit.expect(solver.type_name == "CaptioningSolver", "small_rnn_solver should be a CaptioningSolver (the course's, "
+               "not a class of your own)")
     small = small_draw(seed)
     solver.set("data", small)
     solver.set("verbose", False)
@@ -58,7 +59,9 @@ def overfit_loss(kit: Kit, seed: int) -> float:
     params = model.get("params")
     kit.expect(isinstance(params, dict) and all(name in params for name in PARAM_NAMES),
                "small_rnn_model.params should hold W_proj, b_proj, W_embed, Wx, Wh, b, W_vocab and b_vocab")
-    arrays = {name: kit.array(params[name], None, name) for name in PARAM_NAMES}
+    vocab_size = len(small["word_to_idx"])
+    shapes = param_shapes(512, 256, 512, vocab_size)
+    arrays = {name: kit.array(params[name], shapes[name], name) for name in PARAM_NAMES}
     features = small["train_features"][small["train_image_idxs"]]
     return caption_loss(arrays, features, small["train_captions"], small["word_to_idx"]["<NULL>"])
 

@@ -105,8 +105,8 @@ def test_Q6_captions_match_reference(kit: Kit) -> None:
 
 @graded("Q6_sample", 0.5)
 def test_Q6_shape_and_type(kit: Kit) -> None:
-    """sample returns a (N, max_length) tensor of torch.long word indices, max_length 30 by default, which depend
-    on the features."""
+    """sample returns a (N, max_length) tensor of torch.long word indices, max_length 30 by default, and writes
+    words into it."""
     seed, n, input_dim, wordvec_dim, hidden_dim, vocab_size, _ = CASES[0]
     model = captioning_model(kit.session, vocabulary(vocab_size), param_values(seed, input_dim, wordvec_dim,
                                                                                 hidden_dim, vocab_size),
@@ -117,6 +117,5 @@ def test_Q6_shape_and_type(kit: Kit) -> None:
         kit.array(captions[length], (n, length), f"sample with max_length {length}")
         kit.expect(getattr(captions[length], "dtype", None) == np.int64,
                    "sample should return a tensor of dtype torch.long")
-    other = kit.array(model.call("sample", normal(seed + 40, n, input_dim, scale=2.0), max_length=7), (n, 7),
-                      "sample with max_length 7")
-    kit.expect(not np.array_equal(other, captions[7]), "sample writes the same captions whatever the features")
+    kit.expect(bool(np.any(np.asarray(captions[7]) != vocabulary(vocab_size)["<NULL>"])),
+               "sample writes no word into the captions (they hold <NULL> only)")

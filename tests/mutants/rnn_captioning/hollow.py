@@ -15,6 +15,18 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b):
 def rnn_step_forward(x, prev_h, Wx, Wh, b):
     return 0 * torch.tanh(x @ Wx + prev_h @ Wh + b)
 '''),
+    Hollow("rnn_step_forward of sums of its inputs (differentiable, consistent with itself)", "Q1_solution", '''\
+def rnn_step_forward(x, prev_h, Wx, Wh, b):
+    return torch.tanh(prev_h + x.sum() + Wx.sum() + Wh.sum() + b.sum())
+'''),
+    Hollow("rnn_forward of sums of its inputs (differentiable, consistent with itself)", "Q2_solution", '''\
+def rnn_forward(x, h0, Wx, Wh, b):
+    return torch.tanh(h0[:, None, :] + x.sum(-1, keepdim=True) + Wx.sum() + Wh.sum() + b.sum())
+'''),
+    Hollow("word_embedding_forward that scales the mean row by the index", "Q3_solution", '''\
+def word_embedding_forward(x, W):
+    return x.unsqueeze(-1) * W.mean(0)
+'''),
     Hollow("rnn_forward that repeats h0 at every step", "Q2_solution", '''\
 def rnn_forward(x, h0, Wx, Wh, b):
     return h0.unsqueeze(1).repeat(1, x.shape[1], 1)
@@ -41,6 +53,20 @@ class CaptioningRNN:
 
     def loss(self, features, captions):
         return sum((0 * value).sum() for value in self.params.values())
+
+    def sample(self, features, max_length=30):
+        return torch.full((features.shape[0], max_length), self._null, dtype=torch.long)
+'''),
+    Hollow("a model whose loss is the squared size of its parameters", "Q4_solution", '''\
+class CaptioningRNN:
+    def __init__(self, word_to_idx, input_dim=512, wordvec_dim=128, hidden_dim=128, cell_type="rnn",
+                 dtype=torch.float32):
+        self.dtype = dtype
+        self._null = word_to_idx["<NULL>"]
+        self.params = {}
+
+    def loss(self, features, captions):
+        return sum((value * value).sum() for value in self.params.values())
 
     def sample(self, features, max_length=30):
         return torch.full((features.shape[0], max_length), self._null, dtype=torch.long)

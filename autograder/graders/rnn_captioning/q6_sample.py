@@ -90,9 +90,11 @@ CALIBRATION = Calibration("Q6_sample", new_scene_accuracy, threshold=0.65, seeds
 
 @graded("Q6_sample", 1.5, timeout=180)
 def test_Q6_captions_match_reference(kit: Kit) -> None:
-    """the words chosen for every image match the reference up to its first <END>: <START> first, the argmax at
-    every step, each word fed back as the next input (parameters set here, float64); and with parameters trained
-    on the built-in data, the captions of scenes never seen in training are right (word accuracy computed here)."""
+    """the words chosen match the reference up to each caption's first <END> (parameters set here, float64), and
+    the captions of new scenes are right with trained parameters (word accuracy computed here).
+
+    The words test checks <START> first, the argmax at every step and each word fed back as the next input; the
+    new scenes' parameters were trained by the master on a hidden draw of the built-in data."""
     expected, got = kit.reference(sampled), sampled(kit.session)
     for label, reference in expected.items():
         words = kit.array(got[label], reference.shape, label)

@@ -2,6 +2,26 @@
 the part it does do, named in its description)."""
 from autograder.check.mutants import Hollow
 
+
+def model_whose_loss_is(term: str) -> str:
+    """A CaptioningRNN with no parameters of its own whose loss sums ``term`` over ``self.params`` (the grader sets
+    them) and whose sample writes nothing."""
+    return '''\
+class CaptioningRNN:
+    def __init__(self, word_to_idx, input_dim=512, wordvec_dim=128, hidden_dim=128, cell_type="rnn",
+                 dtype=torch.float32):
+        self.dtype = dtype
+        self._null = word_to_idx["<NULL>"]
+        self.params = {}
+
+    def loss(self, features, captions):
+        return sum(''' + term + ''' for value in self.params.values())
+
+    def sample(self, features, max_length=30):
+        return torch.full((features.shape[0], max_length), self._null, dtype=torch.long)
+'''
+
+
 HOLLOW = [
     Hollow("rnn_step_forward that returns zeros", "Q1_solution", '''\
 def rnn_step_forward(x, prev_h, Wx, Wh, b):
@@ -43,34 +63,9 @@ def word_embedding_forward(x, W):
 def word_embedding_forward(x, W):
     return W[0].expand(*x.shape, W.shape[1])
 '''),
-    Hollow("a model whose loss is zero times its parameters", "Q4_solution", '''\
-class CaptioningRNN:
-    def __init__(self, word_to_idx, input_dim=512, wordvec_dim=128, hidden_dim=128, cell_type="rnn",
-                 dtype=torch.float32):
-        self.dtype = dtype
-        self._null = word_to_idx["<NULL>"]
-        self.params = {}
-
-    def loss(self, features, captions):
-        return sum((0 * value).sum() for value in self.params.values())
-
-    def sample(self, features, max_length=30):
-        return torch.full((features.shape[0], max_length), self._null, dtype=torch.long)
-'''),
-    Hollow("a model whose loss is the squared size of its parameters", "Q4_solution", '''\
-class CaptioningRNN:
-    def __init__(self, word_to_idx, input_dim=512, wordvec_dim=128, hidden_dim=128, cell_type="rnn",
-                 dtype=torch.float32):
-        self.dtype = dtype
-        self._null = word_to_idx["<NULL>"]
-        self.params = {}
-
-    def loss(self, features, captions):
-        return sum((value * value).sum() for value in self.params.values())
-
-    def sample(self, features, max_length=30):
-        return torch.full((features.shape[0], max_length), self._null, dtype=torch.long)
-'''),
+    Hollow("a model whose loss is zero times its parameters", "Q4_solution", model_whose_loss_is("(0 * value).sum()")),
+    Hollow("a model whose loss is the squared size of its parameters", "Q4_solution",
+           model_whose_loss_is("(value * value).sum()")),
     Hollow("a model and a solver that do not learn (learning rate 1e-12)", "Q5_solution", '''\
 small_data = load_coco_or_stand_in(max_train=50)
 small_rnn_model = CaptioningRNN(data["word_to_idx"], input_dim=data["train_features"].shape[1], hidden_dim=512,

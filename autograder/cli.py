@@ -1,4 +1,5 @@
-"""The ``course`` command: ``list``, ``release``, ``check``, ``grade``, ``calibrate``, ``mutant`` and ``class``."""
+"""The ``course`` command: ``list``, ``release``, ``check``, ``grade``, ``merge``, ``export``, ``calibrate``,
+``mutant`` and ``class``."""
 from __future__ import annotations
 
 import argparse
@@ -73,10 +74,40 @@ def _grade(args: argparse.Namespace) -> int:
 
     root = course_root()
     results = grade(root, load_assignment(root, args.assignment), args.submissions, args.out, jobs=args.jobs,
-                    class_folders=args.class_folder)
+                    class_folders=args.class_folder, shard=args.shard)
     print(format_summary(results))
     print(f"wrote {args.out / 'grades.csv'} and {args.out / 'students'}/<id>/results.json + feedback.txt for "
           f"{len(results)} student(s)")
+    return 0
+
+
+def _shard(text: str) -> "Shard":
+    from autograder.grade.shards import Shard
+
+    try:
+        return Shard.parse(text)
+    except CourseError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from autograder.grade import format_summary
+    from autograder.merge import merge_gradebooks
+
+    results = merge_gradebooks(args.parts, args.out)
+    print(format_summary(results))
+    print(f"merged {len(args.parts)} folder(s) into {args.out / 'grades.csv'} and {args.out / 'students'}/: "
+          f"{len(results)} student(s)")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from autograder.assignments import load_assignment
+    from autograder.export.bundle import write_bundle
+
+    root = course_root()
+    summary = write_bundle(root, load_assignment(root, args.assignment), args.out, args.visibility)
+    print(summary)
     return 0
 
 
@@ -163,7 +194,24 @@ def main(argv: list[str] | None = None) -> int:
     grading.add_argument("--out", type=Path, required=True,
                          help="folder for grades.csv and students/<id>/ (results.json, feedback.txt)")
     grading.add_argument("--jobs", type=int, default=1, help="submissions graded side by side (default 1)")
+    grading.add_argument("--shard", type=_shard, help="grade only shard K of N of the students (such as 2/4; by a "
+                                                      "stable hash of the id), for job arrays; see course merge")
     grading.set_defaults(run=_grade)
+
+    merging = commands.add_parser("merge", help="join the output folders of course grade --shard into one gradebook")
+    merging.add_argument("parts", nargs="+", type=Path, help="the output folders of the shards")
+    merging.add_argument("--out", type=Path, required=True, help="folder for the joined grades.csv and students/")
+    merging.set_defaults(run=_merge)
+
+    exporting = commands.add_parser("export", help="write an autograder bundle for a grading platform")
+    exporting.add_argument("platform", choices=["gradescope"])
+    exporting.add_argument("assignment")
+    exporting.add_argument("--out", type=Path, required=True, help="the bundle to write (a .zip)")
+    exporting.add_argument("--visibility", default="after_due_date",
+                           choices=["after_due_date", "visible", "hidden", "after_published"],
+                           help="when students see each hidden test's result (default after_due_date; a summary "
+                                "of what was found in the submission is always visible)")
+    exporting.set_defaults(run=_export)
 
     calibrating = commands.add_parser("calibrate", help="run training tests' measures on the master over seeds and "
                                                         "say whether each threshold is safe")

@@ -59,7 +59,7 @@ class Grader:
         """Children see Python, the student helpers and the data sets (unless the spec says ``DATASETS = False``:
         a grader that scores on real data no child may hold), not the course; ``hide`` adds folders (results,
         submissions) in case they lie inside one that children see."""
-        from course_utils.data import datasets_dir
+        from course_utils.settings import datasets_dir
 
         root = self.notebook.path.resolve().parents[2]
         if getattr(self.module, "DATASETS", True):

@@ -33,6 +33,7 @@ from tqdm import tqdm
 
 from autograder.assignments import Assignment, CourseError
 from autograder.engine import GRADER_PROBLEM, SANDBOX_NOTE, declared_files
+from autograder.grade.shards import Shard, write_record
 from autograder.results import SubmissionResult, gradebook_csv, write_atomically
 from autograder.sandbox import clean
 from autograder.submissions import EMPTY_SHA256, Answers, parse_answers, read_answers, read_files
@@ -237,13 +238,22 @@ def _finished(folder: Path, fingerprint: str, graders: str) -> SubmissionResult 
 
 
 def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs: int = 1, log=None,
-          class_folders: bool = False) -> list[SubmissionResult]:
-    """Grade the students ``paths`` name (see the module's docstring) and write their results to ``out``."""
+          class_folders: bool = False, shard: Shard | None = None, references: dict[str, dict] | None = None,
+          graders: str | None = None, hide: tuple[str, ...] = ()) -> list[SubmissionResult]:
+    """Grade the students ``paths`` name (see the module's docstring) and write their results to ``out``; with
+    ``shard``, only the students of that shard (and ``OUT/shard.json``). ``references``: the master's reference
+    values computed in advance by the same ``graders`` (an exported bundle), so the master is not graded again;
+    ``hide``: more folders that no student's code may read."""
     log = log or sys.stderr
     students = discover(assignment, paths, class_folders, out, log)
+    if shard is not None:
+        students = {s: submission for s, submission in students.items() if shard.holds(s)}
+        print(f"shard {shard}: {len(students)} student(s)", file=log)
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
     (out / STUDENTS).mkdir(mode=0o700, exist_ok=True)
-    graders = grader_digest(assignment)
+    graders = graders or grader_digest(assignment)
+    if shard is not None:
+        write_record(out, shard, assignment.name, graders, list(students))
     wanted = {nb.name: set(parse_answers(nb.path.read_bytes()).cells) for nb in assignment.notebooks}
     declared = {nb.name: declared_files(importlib.import_module(f"autograder.graders.{nb.name}"))
                 for nb in assignment.notebooks}
@@ -260,9 +270,9 @@ def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs
     if done:
         print(f"{len(done)} submission(s) already graded in {out}: kept", file=log)
     if todo:
-        grading = Grading(root, assignment.name, hide=_private_folders(root, out, paths))
+        grading = Grading(root, assignment.name, hide=_private_folders(root, out, paths) + hide)
         try:
-            _grade_batch(grading, todo, out, jobs, done, graders, log)
+            _grade_batch(grading, todo, out, jobs, done, graders, log, references)
         finally:
             grading.close()
     results = [done[s] for s in students]
@@ -279,14 +289,16 @@ def grade(root: Path, assignment: Assignment, paths: list[Path], out: Path, jobs
 
 
 def _grade_batch(grading: Grading, students: dict[str, Pending], out: Path, jobs: int,
-                 done: dict[str, SubmissionResult], graders: str, log) -> None:
+                 done: dict[str, SubmissionResult], graders: str, log, references: dict[str, dict] | None = None
+                 ) -> None:
     """Grade ``students`` one question at a time, spread over ``jobs`` processes: each question of the master
     first, then that question for every student, with the reference values the master's run computed (so no
     worker computes them again). A unit carries the answer cells its question's tests load, read once for the
     batch. Units wait in a queue, the costliest first (a question costs what the master's run of it cost), so
     that no long unit is left for the end while the other workers idle. A student's results are written once
     all their questions are graded and the master scored every point; a student whose submission cannot be
-    graded at all gets their result here, with every test and the reason."""
+    graded at all gets their result here, with every test and the reason. Given ``references`` (computed in
+    advance from a master that scored every point), the master is not graded and students' units start at once."""
     parts: dict[str, list[SubmissionResult]] = {}
     finished: list[SubmissionResult] = []
     master_ok = False
@@ -302,30 +314,34 @@ def _grade_batch(grading: Grading, students: dict[str, Pending], out: Path, jobs
             refused = {name: Answers(unreadable=pending.submission.problem) for name in grading.graders}
             finished.append(_marked(grading.grade_student(student, refused), pending, graders))
             del students[student]
-    queue = [(-limits[q], "", q, None) for q in grading.questions]  # a heap of (-cost, student, question, refs)
+    if references is None:
+        queue = [(-limits[q], "", q, None) for q in grading.questions]  # a heap of (-cost, student, question, refs)
+        print("grading the master notebook with the batch (it must score every point)...", file=log)
+    else:
+        queue = [(-limits[q], s, q, references) for q in grading.questions for s in students]
+        master_ok = True
     heapq.heapify(queue)
-    print("grading the master notebook with the batch (it must score every point)...", file=log)
     with tqdm(total=len(students) + len(finished), unit="submission", file=log,
               desc=grading.assignment.name) as bar, Workers(grading, jobs) as workers:
         running: dict = {}
         while queue or running:
             while queue and len(running) <= jobs:
-                _, student, question, references = heapq.heappop(queue)
+                _, student, question, known = heapq.heappop(queue)
                 if not student:
                     future = workers.submit("grade_master_question", question)
                 else:
                     answers = {name: a if a is None else a.only(loads[question].get(name, ()),
                                                                     reads[question].get(name, ()))
                                for name, a in students[student].answers.items()}
-                    future = workers.submit("grade_student", student, answers, {question}, None, references)
+                    future = workers.submit("grade_student", student, answers, {question}, None, known)
                 running[future] = (student, question)
             complete, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in complete:
                 student, question = running.pop(future)
                 if not student:
-                    part, references = future.result()
+                    part, known = future.result()
                     for name in students:
-                        heapq.heappush(queue, (-part.execution_time, name, question, references))
+                        heapq.heappush(queue, (-part.execution_time, name, question, known))
                 else:
                     part = future.result()
                 key = student or "master"
@@ -338,11 +354,17 @@ def _grade_batch(grading: Grading, students: dict[str, Pending], out: Path, jobs
                     master_ok = True
                 else:
                     finished.append(_marked(result, students.pop(student), graders))
-            while master_ok and finished:
-                result = finished.pop()
-                result.write(out / STUDENTS / result.student)
-                done[result.student] = result
-                bar.update()
+            _write_finished(finished, master_ok, out, done, bar)
+        _write_finished(finished, master_ok, out, done, bar)  # refused submissions when no unit was left to run
+
+
+def _write_finished(finished: list[SubmissionResult], master_ok: bool, out: Path, done: dict[str, SubmissionResult],
+                    bar: tqdm) -> None:
+    while master_ok and finished:
+        result = finished.pop()
+        result.write(out / STUDENTS / result.student)
+        done[result.student] = result
+        bar.update()
 
 
 def _marked(result: SubmissionResult, pending: Pending, graders: str) -> SubmissionResult:

@@ -70,6 +70,45 @@ def hierarchies(proc_cgroup: str | None = None, mountinfo: str | None = None) ->
     return found
 
 
+def cpu_quota(h: Hierarchy) -> int:
+    """The group's CPU time per ``CPU_PERIOD_US``: one core, or the share the host's own group has if it is less
+    (Gradescope's half a CPU): the kernel refuses a group more than its parent has."""
+    try:
+        if h.version == 1:
+            quota, period = _read_int(h.own_folder, "cpu.cfs_quota_us"), _read_int(h.own_folder, "cpu.cfs_period_us")
+        else:
+            text = _read(os.path.join(h.own_folder, "cpu.max")).split()
+            quota, period = (-1 if text[0] == "max" else int(text[0])), int(text[1])
+    except (OSError, ValueError, IndexError):
+        return CPU_PERIOD_US
+    return CPU_PERIOD_US if quota <= 0 else max(1000, min(CPU_PERIOD_US, quota * CPU_PERIOD_US // period))
+
+
+def memory_limit(found: list[Hierarchy] | None = None,
+                 mounted: tuple[str, ...] = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+                 ) -> int | None:
+    """The smallest memory limit set on this process's memory cgroup or an ancestor (and on the cgroup mounted
+    at ``/sys/fs/cgroup``, which is the container's own in a container), or None if there is none."""
+    files = list(mounted)
+    for h in hierarchies() if found is None else found:
+        if "memory" in h.controllers:
+            folder, top = h.own_folder, os.path.normpath(h.mount)
+            while folder.startswith(top):
+                files.append(os.path.join(folder, "memory.limit_in_bytes" if h.version == 1 else "memory.max"))
+                if folder == top:
+                    break
+                folder = os.path.dirname(folder)
+    limits = []
+    for path in files:
+        try:
+            text = _read(path).strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) < 2**60:  # v1 writes "no limit" as a huge number, v2 as "max"
+            limits.append(int(text))
+    return min(limits) if limits else None
+
+
 def _read(path: str) -> str:
     with open(path) as stream:
         return stream.read()
@@ -96,9 +135,9 @@ class Cgroups:
                 os.mkdir(folder)
                 self.folders.append((h, folder))
                 if "cpu" in h.controllers:
-                    self._set(h, folder, *(("cpu.cfs_period_us", str(CPU_PERIOD_US)), ("cpu.cfs_quota_us",
-                              str(CPU_PERIOD_US))) if h.version == 1 else (("cpu.max", f"{CPU_PERIOD_US} "
-                                                                                      f"{CPU_PERIOD_US}"),))
+                    quota = str(cpu_quota(h))
+                    self._set(h, folder, *(("cpu.cfs_period_us", str(CPU_PERIOD_US)), ("cpu.cfs_quota_us", quota))
+                              if h.version == 1 else (("cpu.max", f"{quota} {CPU_PERIOD_US}"),))
         except OSError:
             self.remove()
             raise

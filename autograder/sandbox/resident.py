@@ -33,6 +33,7 @@ VERSION = 1
 LINGER_SECONDS = 300.0
 FILES_PER_MAPPER = 30_000
 BUDGET_BYTES = 4 * 2**30  # files beyond it are left out (and the host says so)
+GRADING_RESERVE = 2**30  # what grading itself needs of a memory-limited machine: under 1 GB, nothing is pinned
 MAP_FAILED = ctypes.c_void_p(-1).value
 
 
@@ -116,6 +117,15 @@ def view_files(binds: tuple[str, ...], hides: tuple[str, ...]) -> list[tuple[str
     return found
 
 
+def budget_bytes() -> int:
+    """How many bytes of files to pin: ``BUDGET_BYTES``, or what this process's memory limit (its cgroup's or an
+    ancestor's, in a container or on Gradescope) leaves above ``GRADING_RESERVE``, whichever is less."""
+    from autograder.sandbox.cgroups import memory_limit
+
+    limit = memory_limit()
+    return BUDGET_BYTES if limit is None else max(0, min(BUDGET_BYTES, limit - GRADING_RESERVE))
+
+
 def _lock(paths: list[str]) -> list[str]:
     """Map and lock each file in this process; the paths that failed."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -147,11 +157,14 @@ def keep(binds: tuple[str, ...], hides: tuple[str, ...]) -> None:
         return  # another keeper of this view is starting: the host will connect to it
     server.listen(64)
     files, chosen, total = view_files(binds, hides), [], 0
-    for path, size in files:
-        if total + size <= BUDGET_BYTES:
-            chosen.append(path)
-            total += size
-    left_out = [path for path, _ in files[len(chosen):]] if len(chosen) < len(files) else []
+    budget = budget_bytes()
+    for path, size in sorted(files, key=lambda entry: entry[1]):  # the smallest first: the most files pinned
+        if total + size > budget:
+            break
+        chosen.append(path)
+        total += size
+    kept = set(chosen)
+    left_out = [path for path, _ in files if path not in kept]
     mappers, reports = [], []
     for first in range(FILES_PER_MAPPER, len(chosen), FILES_PER_MAPPER):  # helpers side by side, beyond the first
         read, write = os.pipe()

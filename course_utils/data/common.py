@@ -5,21 +5,16 @@ another folder; every loader looks there, and ``datasets/get_datasets`` download
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
 
+from course_utils.settings import datasets_dir  # noqa: F401 - where every loader looks
+
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 
 _CHUNK = 256
-
-
-def datasets_dir() -> Path:
-    """The datasets folder: ``$COURSE_DATASETS`` if set, else ``<course root>/datasets``."""
-    override = os.environ.get("COURSE_DATASETS", "").strip()
-    return Path(override).expanduser() if override else COURSE_ROOT / "datasets"
 
 
 def _split_dict(*arrays: np.ndarray) -> dict[str, np.ndarray]:

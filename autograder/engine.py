@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import os
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -266,9 +267,53 @@ def refusal(grader: Grader, test: GradedTest, student: Answers) -> str:
     return "rule broken: " + "; ".join(dict.fromkeys(broken)) if broken else ""
 
 
-@lru_cache(maxsize=512)
+RuleCheck = tuple[str, tuple[Rule, ...], tuple[str, ...]]  # a cell's source, its rules, the setup cells before it
+_checked_apart: dict[RuleCheck, tuple[str, ...]] = {}  # results that ``check_rules_apart`` brought back
+
+
 def _rule_check(source: str, rules: tuple[Rule, ...], context: tuple[str, ...]) -> tuple[str, ...]:
+    found = _checked_apart.get((source, rules, context))
+    return found if found is not None else _rule_check_here(source, rules, context)
+
+
+@lru_cache(maxsize=512)
+def _rule_check_here(source: str, rules: tuple[Rule, ...], context: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(forbidden_uses(source, list(rules), context))
+
+
+def rule_checks(graders: dict[str, Grader], answers: dict[str, Answers | None]) -> list[RuleCheck]:
+    """Every static rule check that grading ``answers`` will make."""
+    found = []
+    for name, grader in graders.items():
+        cells = answers.get(name).cells if answers.get(name) is not None else {}
+        context = tuple(source for _, source in grader.setup)
+        found += [(cells[c], tuple(grader.rules.get(c, [])), context) for test in grader.tests for c in test.cells
+                  if c in cells and c not in answers[name].problems]
+    return list(dict.fromkeys(found))
+
+
+def check_rules_apart(checks: list[RuleCheck]) -> None:
+    """Make ``checks`` in a forked process and keep the results, so that the modules the check imports to look names
+    up as the child would (the setup cells' torch, matplotlib, scikit-learn) never load into this one: grading one
+    submission on a machine of little memory (Gradescope's 768 MB) then holds them only in the sandbox's host. If
+    the fork fails, each check is made here when it is needed, as before."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the forked checker
+        code = 1
+        try:
+            os.close(read)
+            with os.fdopen(write, "w") as out:
+                json.dump([list(_rule_check_here(*check)) for check in checks], out)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read) as results:
+        text = results.read()
+    _, status = os.waitpid(pid, 0)
+    if status == 0:
+        _checked_apart.update((check, tuple(reasons)) for check, reasons in zip(checks, json.loads(text)))
 
 
 def grade_answers(grader: Grader, answers: Answers | dict[str, str], sandbox: Sandbox, references: References,

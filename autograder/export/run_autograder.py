@@ -5,7 +5,8 @@ otherwise), puts the student's files in ``submission/`` and reads ``results/resu
 folder is ``submission/`` itself, or the one folder below it that holds notebooks (a zip or a repository
 often wraps them in one). It is graded like ``course grade`` grades one student, in the same sandbox, with the
 reference values the bundle carries (the master is never graded here), and with the source, submission and
-results folders hidden from the student's code. Every hidden test gets the bundle's visibility
+results folders hidden from the student's code; its static rule checks are made in a forked process first, so
+that the modules they import stay out of the grader's own memory. Every hidden test gets the bundle's visibility
 (``after_due_date`` unless exported otherwise); one visible test of no points says what was found in the
 submission, so a student who handed in the wrong file learns it before the due date. Whatever goes wrong, this
 one included, the student gets a results.json: score 0 and a reason they can act on.
@@ -19,6 +20,7 @@ import sys
 from pathlib import Path
 
 from autograder.assignments import Assignment, CourseError, course_root, load_assignment
+from autograder.engine import check_rules_apart, load_grader, rule_checks
 from autograder.export.bundle import BUNDLE_FILE, REFERENCES_FILE
 from autograder.grade import STUDENTS, discover, grade, grader_digest, read
 from autograder.results import SubmissionResult, write_atomically
@@ -73,12 +75,14 @@ def grade_submission(root: Path) -> dict:
         found = discover(assignment, [folder], out=results, log=sys.stdout)
     except CourseError:
         raise CourseError(NO_NOTEBOOK.format(names=names)) from None
+    wanted = {nb.name: list(parse_answers(nb.path.read_bytes()).cells) for nb in assignment.notebooks}
+    answers = read(next(iter(found.values())), wanted)
+    check_rules_apart(rule_checks({nb.name: load_grader(assignment.name, nb) for nb in assignment.notebooks}, answers))
     [result] = grade(course, assignment, [folder], results, references=references, graders=bundle["graded_with"],
                      hide=(str(submission.resolve()), str(results.resolve()), str(course)), log=sys.stdout)
     shutil.rmtree(results / STUDENTS, ignore_errors=True)
     (results / "grades.csv").unlink(missing_ok=True)
-    wanted = {nb.name: list(parse_answers(nb.path.read_bytes()).cells) for nb in assignment.notebooks}
-    check = submission_check(assignment, read(next(iter(found.values())), wanted), wanted)
+    check = submission_check(assignment, answers, wanted)
     return with_visibility(result, bundle["visibility"], check)
 
 

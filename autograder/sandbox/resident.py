@@ -60,7 +60,10 @@ def address(binds: tuple[str, ...], hides: tuple[str, ...]) -> str:
 
 def pin(binds: tuple[str, ...], hides: tuple[str, ...], timeout: float = 600.0) -> Pinned:
     """Connect to the keeper of this view (starting it if needed) and wait until its files are pinned;
-    raises ``OSError`` if that fails."""
+    raises ``OSError`` if that fails, or if the memory limit leaves no room to pin anything (no keeper is started)."""
+    if budget_bytes() == 0:
+        raise OSError(f"this machine's memory limit leaves no room: under {GRADING_RESERVE // 2**20} MB, grading needs "
+                      "it all")
     name = address(binds, hides)
     deadline = time.monotonic() + timeout
     started = False

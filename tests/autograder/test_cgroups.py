@@ -65,3 +65,37 @@ def test_groups_of_hosts_that_were_killed_are_removed(tmp_path):
     (own / f"course-sandbox-{os.getpid()}").mkdir()  # a live host's group stays
     Cgroups("course-sandbox-1", [Hierarchy(str(tmp_path), 1, ("pids",), "/grader")])
     assert sorted(p.name for p in own.iterdir()) == ["course-sandbox-1", f"course-sandbox-{os.getpid()}"]
+
+
+def test_a_group_gets_no_more_cpu_than_the_hosts_own_and_the_smallest_memory_limit_above_counts(tmp_path):
+    from autograder.sandbox.cgroups import cpu_quota, memory_limit
+
+    own = tmp_path / "container" / "grader"
+    own.mkdir(parents=True)
+    (own / "cpu.cfs_quota_us").write_text("50000\n")  # half a CPU, as Gradescope gives
+    (own / "cpu.cfs_period_us").write_text("100000\n")
+    v1 = Hierarchy(str(tmp_path), 1, ("cpu", "memory"), "/container/grader")
+    assert cpu_quota(v1) == CPU_PERIOD_US // 2
+    (own / "cpu.cfs_quota_us").write_text("-1\n")  # no limit: one core
+    assert cpu_quota(v1) == CPU_PERIOD_US
+    (own / "cpu.max").write_text("150000 100000\n")  # more than a core: still one
+    assert cpu_quota(Hierarchy(str(tmp_path), 2, ("cpu",), "/container/grader")) == CPU_PERIOD_US
+
+    (own / "memory.limit_in_bytes").write_text(str(2**63 - 4096))  # v1's "no limit"
+    (tmp_path / "container" / "memory.limit_in_bytes").write_text(str(768 * 2**20))
+    assert memory_limit([v1], mounted=()) == 768 * 2**20
+    assert memory_limit([Hierarchy(str(tmp_path), 1, ("pids",), "/container/grader")], mounted=()) is None
+    (tmp_path / "memory.max").write_text("max\n")
+    assert memory_limit([], mounted=(str(tmp_path / "memory.max"),)) is None
+
+
+def test_pinning_fits_the_memory_left_to_it(monkeypatch):
+    from autograder.sandbox import resident
+
+    for limit, budget in ((None, resident.BUDGET_BYTES), (768 * 2**20, 0), (3 * 2**30, 2 * 2**30),
+                          (64 * 2**30, resident.BUDGET_BYTES)):
+        monkeypatch.setattr("autograder.sandbox.cgroups.memory_limit", lambda limit=limit: limit)
+        assert resident.budget_bytes() == budget
+    monkeypatch.setattr("autograder.sandbox.cgroups.memory_limit", lambda: 768 * 2**20)
+    with pytest.raises(OSError, match="memory limit leaves no room"):
+        resident.pin(("/usr",), ())  # at 768 MB: no keeper is started

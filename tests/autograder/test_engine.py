@@ -124,3 +124,39 @@ def test_setup_cells_must_be_exactly_what_the_release_shows(tmp_path):
     released.write_text(released.read_text().replace("import numpy as np", "import numpy as numpy_", 1))
     with pytest.raises(CourseError, match="setup cell given_imports is not the release's"):
         load_grader(NOTEBOOK, notebook)
+
+
+CHECK_APART = """
+import json, sys
+from autograder.engine import _rule_check, _rule_check_here, check_rules_apart
+from autograder.rules import Rule
+rule = Rule("no built-in batch norm", names=("torch.nn.functional.batch_norm", "torch.nn.BatchNorm1d"))
+context = ("import torch\\nimport matplotlib.pyplot as plt",)
+checks = [("import torch.nn.functional as G\\ndef f(x):\\n    return G.batch_norm(x, None, None, training=True)\\n",
+           (rule,), context),
+          ("def f(x):\\n    return plt.np.mean(x)\\n", (rule,), context),
+          ("layer = getattr(torch.nn, 'BatchNorm1d')(3)\\n", (rule,), context)]
+if sys.argv[1] == "apart":
+    check_rules_apart(checks)
+    found = [_rule_check(*check) for check in checks]
+    print(json.dumps({"found": found, "loaded": [m for m in ("torch", "matplotlib") if m in sys.modules]}))
+else:
+    print(json.dumps({"found": [_rule_check_here(*check) for check in checks], "loaded": []}))
+"""
+
+
+def test_rule_checks_made_in_a_forked_process_agree_and_leave_the_grader_without_torch():
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    def run(mode: str) -> dict:
+        done = subprocess.run([sys.executable, "-c", CHECK_APART, mode], cwd=ROOT, capture_output=True, text=True,
+                              check=True)
+        return json.loads(done.stdout)
+
+    apart, here = run("apart"), run("here")
+    assert apart["found"] == here["found"] and apart["loaded"] == []
+    assert here["found"][0] and not here["found"][1] and here["found"][2]  # broken, kept, broken

@@ -99,16 +99,6 @@ def test_the_blank_release_scores_nothing_and_the_check_says_which_cells_are_sti
     assert "still blank: Q1_solution, Q2_solution" in results["tests"][0]["output"]
 
 
-def test_a_mutant_loses_points_in_its_own_question_only(spiral_bundle, tmp_path):
-    mutant = tmp_path / "mutant.ipynb"
-    subprocess.run([Path(sys.executable).with_name("course"), "mutant", ASSIGNMENT, "1", "--out", mutant], cwd=ROOT,
-                   check=True, capture_output=True)  # Q1's unbiased variance
-    root = gradescope_root(spiral_bundle, tmp_path, {NOTEBOOK: mutant.read_bytes()})
-    results, _ = run_autograder(root)
-    scores = by_question(results)
-    assert scores["Q1"] < 10 and all(score == 10 for question, score in scores.items() if question != "Q1")
-
-
 @pytest.mark.parametrize("files, reason", [
     ({NOTEBOOK: b"{ this is not json"}, "could not be read"),
     ({"notes.txt": b"I forgot the notebook"}, "No notebook was found in your submission. Upload your " + NOTEBOOK),
@@ -120,10 +110,14 @@ def test_a_broken_submission_gets_a_visible_reason_and_no_points(spiral_bundle, 
     assert reason in results["tests"][0]["output"] and results["tests"][0]["visibility"] == "visible"
 
 
-def test_a_hostile_cell_reads_neither_the_bundle_nor_the_results_and_cannot_write_its_own_score(spiral_bundle,
-                                                                                               tmp_path):
-    """Q1's cell takes the master's Q1 from the bundle's copy, and writes a results.json of 1000 points: it gets
-    no Q1 point (the bundle's folder is not in its view) and the grader's results.json stands."""
+def test_a_mutant_loses_its_own_questions_points_and_a_hostile_cell_reads_no_secret_and_cannot_forge_a_score(
+        spiral_bundle, tmp_path):
+    """One student: Q3 has a typical bug (the loss summed, not averaged), and Q1's cell takes the master's Q1 from
+    the bundle's copy and writes a results.json of 1000 points. Q3 loses points there only; Q1 gets none (the
+    bundle's folder is not in the child's view) and the grader's results.json stands."""
+    mutant = tmp_path / "mutant.ipynb"
+    subprocess.run([Path(sys.executable).with_name("course"), "mutant", ASSIGNMENT, "26", "--out", mutant], cwd=ROOT,
+                   check=True, capture_output=True)
     root = tmp_path / "autograder"
     hostile = f"""
 import json, os
@@ -143,10 +137,12 @@ for cell in master:
     if cell.get("metadata", {{}}).get("nbgrader", {{}}).get("grade_id") == "Q1_solution":
         exec("".join(cell["source"]))
 """
-    root = gradescope_root(spiral_bundle, tmp_path, {NOTEBOOK: with_cell(MASTER, "Q1_solution", hostile)})
+    root = gradescope_root(spiral_bundle, tmp_path, {NOTEBOOK: with_cell(mutant, "Q1_solution", hostile)})
     results, _ = run_autograder(root)
-    assert by_question(results)["Q1"] == 0 and results["score"] == 60
-    assert json.loads((root / "results" / "results.json").read_text())["score"] == 60
+    scores = by_question(results)
+    assert scores["Q1"] == 0 and 0 < scores["Q3"] < 10
+    assert all(score == 10 for question, score in scores.items() if question not in ("Q1", "Q3"))
+    assert json.loads((root / "results" / "results.json").read_text())["score"] == results["score"] < 60
 
 
 def test_the_grader_failing_itself_still_gives_the_student_a_reason_and_no_score(spiral_bundle, tmp_path):

@@ -3,36 +3,26 @@
 Every function perturbs its input ``x`` in place, one entry at a time, and puts
 the entry back afterwards. ``x`` may be a numpy array or a CPU torch tensor
 (use float64 for meaningful digits); gradients come back as the same type.
-Importing it does not import torch (a tensor exists only once torch is imported),
-so that numpy-only users, the grader's rule check included, do not pay for it.
 """
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import numpy as np
+import torch
 
-if TYPE_CHECKING:
-    import torch
-
-    ArrayLike = np.ndarray | torch.Tensor
-
-
-def _is_tensor(value: object) -> bool:
-    torch = sys.modules.get("torch")
-    return torch is not None and isinstance(value, torch.Tensor)
+ArrayLike = np.ndarray | torch.Tensor
 
 
 def _to_numpy(value: ArrayLike | float) -> np.ndarray:
-    if _is_tensor(value):
+    if isinstance(value, torch.Tensor):
         return value.detach().cpu().numpy()
     return np.asarray(value)
 
 
 def _writable_view(x: ArrayLike) -> np.ndarray:
     """A numpy view that shares memory with ``x``, so writes reach the caller's object."""
-    if _is_tensor(x):
+    if isinstance(x, torch.Tensor):
         if x.requires_grad or x.device.type != "cpu":
             raise ValueError("pass a CPU tensor that does not require grad")
         return x.numpy()
@@ -42,7 +32,7 @@ def _writable_view(x: ArrayLike) -> np.ndarray:
 
 
 def _like(x: ArrayLike, grad: np.ndarray) -> ArrayLike:
-    return sys.modules["torch"].from_numpy(grad) if _is_tensor(x) else grad
+    return torch.from_numpy(grad) if isinstance(x, torch.Tensor) else grad
 
 
 def _centered_pair(f: Callable, x: ArrayLike, view: np.ndarray, ix: tuple, h: float) -> tuple[np.ndarray, np.ndarray]:

@@ -54,9 +54,14 @@ def main() -> int:
 def failure(reason: str) -> dict:
     """Score 0 and the reason, in the text shown to all and in a visible test of no points (what GitHub Classroom's
     summary shows)."""
-    test = {"name": CHECK_NAME, "score": 0.0, "max_score": 0.0,
-            "status": "failed", "output": reason, "visibility": "visible"}
-    return {"score": 0.0, "output": reason, "visibility": "visible", "stdout_visibility": "hidden", "tests": [test]}
+    return {"score": 0.0, "output": reason, "visibility": "visible", "stdout_visibility": "hidden",
+            "tests": [check_test(reason, passed=False)]}
+
+
+def check_test(output: str, passed: bool = True) -> dict:
+    """The visible test of no points that says what was found in the submission."""
+    return {"name": CHECK_NAME, "score": 0.0, "max_score": 0.0, "status": "passed" if passed else "failed",
+            "output": output, "visibility": "visible"}
 
 
 def grade_submission(root: Path) -> dict:
@@ -121,8 +126,7 @@ def submission_check(assignment: Assignment, answers: dict[str, Answers | None],
                      + (f"; missing: {', '.join(missing)}" if missing else "") + ".")
         for name in sorted({*got.files, *got.file_problems}):
             lines.append(f"{name}: " + (got.file_problems.get(name) or "found."))
-    return {"name": CHECK_NAME, "score": 0.0, "max_score": 0.0,
-            "status": "passed", "output": "\n".join(lines), "visibility": "visible"}
+    return check_test("\n".join(lines))
 
 
 def with_visibility(result: SubmissionResult, visibility: str, check: dict) -> dict:

@@ -9,11 +9,12 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-
-import nbformat
+from typing import TYPE_CHECKING, Any, Literal
 
 from autograder.notebook import grade_id, grading_kind, is_graded, points, question_of
+
+if TYPE_CHECKING:
+    import nbformat
 
 
 class CourseError(Exception):
@@ -87,17 +88,30 @@ def course_root(start: Path | None = None) -> Path:
     raise CourseError("no course directory found: run from a folder with nbgrader_config.py and source/")
 
 
-def graded_cells(nb: nbformat.NotebookNode) -> tuple[GradedCell, ...]:
+def graded_cells(cells: list[Any]) -> tuple[GradedCell, ...]:
     """Cells with points: code test cells are auto-graded, answer cells with points are manual."""
-    return tuple(GradedCell(grade_id(c), points(c), grading_kind(c)) for c in nb.cells if is_graded(c))
+    return tuple(GradedCell(grade_id(c), points(c), grading_kind(c)) for c in cells if is_graded(c))
 
 
-def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """Read a notebook, turning every kind of unreadable file into one clear error."""
+def read_notebook(path: Path) -> "nbformat.NotebookNode":
+    """Read and validate a notebook, turning every kind of unreadable file into one clear error."""
+    import nbformat  # its schema validator takes seconds to import: grading a submission never needs it
+
     try:
         return nbformat.read(path, as_version=4)
     except (OSError, json.JSONDecodeError, nbformat.reader.NotJSONError, nbformat.ValidationError) as exc:
         raise CourseError(f"{path}: not a readable notebook ({exc})") from exc
+
+
+def _cells(path: Path) -> list[Any]:
+    """The cells of a master notebook, read as JSON (``course release`` validates it with nbformat)."""
+    try:
+        cells = json.loads(path.read_bytes()).get("cells")
+    except (OSError, ValueError, AttributeError) as exc:
+        raise CourseError(f"{path}: not a readable notebook ({exc})") from exc
+    if not isinstance(cells, list):
+        raise CourseError(f"{path}: not a readable notebook (no list of cells)")
+    return cells
 
 
 def load_assignment(root: Path, name: str) -> Assignment:
@@ -108,7 +122,7 @@ def load_assignment(root: Path, name: str) -> Assignment:
     paths = sorted(folder.glob("*.ipynb"))
     if not paths:
         raise CourseError(f"{folder} holds no notebook")
-    return Assignment(name, tuple(Notebook(p, graded_cells(read_notebook(p))) for p in paths))
+    return Assignment(name, tuple(Notebook(p, graded_cells(_cells(p))) for p in paths))
 
 
 def list_assignments(root: Path) -> list[Assignment]:

@@ -110,6 +110,7 @@ def kernels(patterns: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
 def _refuse_torch_functions(folder: str, refused: tuple[tuple[str, Callable], ...]) -> None:
     """Give every function defined in ``folder`` whose code is named with a pattern a code that refuses."""
     codes: dict[tuple[int, Callable], types.CodeType] = {}
+    gc.unfreeze()  # a host froze its objects, where ``gc.get_objects`` does not see them
     for function in gc.get_objects():
         if type(function) is types.FunctionType and function.__code__.co_filename.startswith(folder):
             refuse = _refusal_for(function.__code__.co_name, refused)

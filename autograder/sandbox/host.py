@@ -325,10 +325,9 @@ class Host:
         if self.plan.cgroups is not None:  # a group of its own, next to its parent's
             self.plan.cgroups = Cgroups(f"course-sandbox-{os.getpid()}", self.plan.cgroups.hierarchies)
             self.plan.cgroups.join()
-        gc.unfreeze()  # the parent froze its objects, where ``forbid`` could not find torch's functions
         enforce.forbid(forbid)
         self.loaded = enforce.loaded_modules()
-        _prepare_for_forks()
+        gc.freeze()  # not ``_prepare_for_forks``: collapsing a heap shared with the parent copies all of it
 
     def finish(self, ended: bool = False) -> dict:
         """Kill the child and all it started; ``ended``: the grader saw it end, so give it a moment to exit

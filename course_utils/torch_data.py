@@ -16,9 +16,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, SubsetRandomSampler
 
 from course_utils.data import CIFAR10_FOLDER, datasets_dir, read_cifar10_images, shown_folder, synthetic_cifar10
-
-CIFAR10_MEAN = (0.4914, 0.4822, 0.4465)  # per channel, of the real training images scaled to [0, 1]
-CIFAR10_STD = (0.2023, 0.1994, 0.2010)
+from course_utils.data.cifar10 import CIFAR10_MEAN, CIFAR10_STD, real_cifar10_installed
 
 
 class NormalizedImages(Dataset):
@@ -50,11 +48,6 @@ class NormalizedImages(Dataset):
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
         return (self.images[index].to(torch.float32) / 255.0 - self.mean) / self.std, self.labels[index]
-
-
-def real_cifar10_installed() -> bool:
-    """Whether the real CIFAR-10 files are installed (``datasets/cifar-10-batches-py``)."""
-    return (datasets_dir() / CIFAR10_FOLDER).is_dir()
 
 
 def cifar10_datasets(num_train: int | None = None, num_val: int | None = None, num_test: int | None = None,

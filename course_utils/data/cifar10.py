@@ -19,6 +19,8 @@ CIFAR10_CLASSES = (
     "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
 )
 CIFAR10_FOLDER = "cifar-10-batches-py"
+CIFAR10_MEAN = (0.4914, 0.4822, 0.4465)  # per channel, of the real training images scaled to [0, 1]
+CIFAR10_STD = (0.2023, 0.1994, 0.2010)
 SYNTHETIC_CIFAR10_CLASSES = (
     "red disc", "green square", "blue ring", "yellow horizontal stripes", "cyan vertical stripes",
     "magenta cross", "orange triangle", "purple checkerboard", "white blob", "brown frame",
@@ -26,6 +28,11 @@ SYNTHETIC_CIFAR10_CLASSES = (
 
 _CIFAR_SIDE = 32
 _CIFAR_TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
+
+
+def real_cifar10_installed() -> bool:
+    """Whether the real CIFAR-10 files are installed (``datasets/cifar-10-batches-py``)."""
+    return (datasets_dir() / CIFAR10_FOLDER).is_dir()
 
 
 def _read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:

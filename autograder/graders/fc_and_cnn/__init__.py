@@ -53,4 +53,6 @@ RULES = {cell: [NUMPY_ONLY, NO_LOOPS] if cell in (*LAYERS, "Q6_solution") else [
 
 HIDDEN_DRAW = 7101
 SEEDS = tuple(range(10))  # training tests' calibration: draws HIDDEN_DRAW + s, the tests themselves use s = 0
-CNN_TRAIN_IMAGES = 4000
+# the training images of a hidden draw, as many as the course data has in quick mode (where children run): half of
+# the full 4,000, so that one submission is graded within Gradescope's two minutes at half a CPU
+TRAIN_IMAGES = 2000

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from autograder.graders.fc_and_cnn import HIDDEN_DRAW
+from autograder.graders.fc_and_cnn import HIDDEN_DRAW, TRAIN_IMAGES
 from autograder.kit import Kit, set_module_weights
 from autograder.sandbox import Remote, Session
 from course_utils.data import synthetic_gaze
@@ -23,10 +23,10 @@ def standardized(data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
             for key, value in data.items()}
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=1)
 def hidden_gaze(seed: int = HIDDEN_DRAW) -> dict[str, np.ndarray]:
-    """A standardized draw of the gaze stand-in that the release never shows."""
-    return standardized(synthetic_gaze(num_train=4000, num_val=1000, num_test=10, seed=seed))
+    """A standardized draw of the gaze stand-in that the release never shows (``TRAIN_IMAGES`` training images)."""
+    return standardized(synthetic_gaze(num_train=TRAIN_IMAGES, num_val=1000, num_test=10, seed=seed))
 
 
 FC_CASES = [(1101, 4, (3, 5, 2), 7), (1102, 1, (10,), 3), (1103, 6, (2, 2, 3, 2), 5)]

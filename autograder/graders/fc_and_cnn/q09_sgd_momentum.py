@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.graders.fc_and_cnn import HIDDEN_DRAW
+from autograder.graders.fc_and_cnn import HIDDEN_DRAW, TRAIN_IMAGES
 from autograder.graders.fc_and_cnn.common import trained_val_accuracy, training_data
 from autograder.kit import Given, Kit, graded, matches_reference, normal
 from autograder.sandbox import Remote, Session
@@ -56,7 +56,7 @@ def test_Q9_comparison_trains_both_rules(kit: Kit) -> None:
         kit.expect(shapes == [(4320, 256), (256, 128), (128, 64), (64, 4)],
                    "{name}: expected a FullyConnectedNet([256, 128, 64]) on 4320 inputs and 4 classes", name=name)
         history = kit.array(solver.get("loss_history"), None, "loss_history")
-        iterations = epochs * (4000 // 256)
+        iterations = epochs * (TRAIN_IMAGES // 256)
         kit.expect(len(history) == iterations, "{name}: expected {iterations} iterations for {epochs} epochs with "
                    "batch_size=256, got another number", name=name, iterations=Given(iterations),
                    epochs=Given(epochs), detail=f"{len(history)} iterations")

@@ -4,7 +4,7 @@ The images and labels reach train_cnn and cnn_accuracy as numpy arrays, as in th
 """
 from __future__ import annotations
 
-from autograder.graders.fc_and_cnn import CNN_TRAIN_IMAGES, HIDDEN_DRAW, SEEDS
+from autograder.graders.fc_and_cnn import HIDDEN_DRAW, SEEDS
 from autograder.graders.fc_and_cnn.common import as_numpy, hidden_gaze, training_data
 from autograder.kit import Calibration, Kit, graded, matches_reference, set_module_weights
 from autograder.sandbox import Session
@@ -14,9 +14,9 @@ def cnn_training_losses(s: Session) -> dict:
     """train_cnn's epoch losses match the reference: SGD with momentum, StepLR(2, 0.9), the given minibatches."""
     s.seed(12101)
     model = s.new("CNNWithoutBatchNorm")
-    losses = s.call("train_cnn", model, as_numpy(s, training_data(HIDDEN_DRAW, 300)), 3, batch_size=64, lr=0.02,
+    losses = s.call("train_cnn", model, as_numpy(s, training_data(HIDDEN_DRAW, 600)), 3, batch_size=64, lr=0.02,
                     seed=5)
-    return {"epoch losses of train_cnn (300 images, 3 epochs, batch 64)": losses}
+    return {"epoch losses of train_cnn (600 images, 3 epochs, batch 64)": losses}
 
 
 def cnn_accuracy_value(s: Session) -> dict:
@@ -47,19 +47,19 @@ test_Q12_train_cnn_follows_the_recipe = matches_reference("Q12_training", 2, cnn
 
 
 def cnn_accuracy_after_two_epochs(kit: Kit, seed: int) -> float:
-    """Two epochs of train_cnn on the first CNN_TRAIN_IMAGES images of hidden draw HIDDEN_DRAW + seed, a
-    CNNWithoutBatchNorm made after seeding the child with seed."""
+    """Two epochs of train_cnn on hidden draw HIDDEN_DRAW + seed, a CNNWithoutBatchNorm made after seeding the
+    child with seed."""
     s = kit.session
     s.seed(seed)
     model = s.new("CNNWithoutBatchNorm")
-    s.call("train_cnn", model, as_numpy(s, training_data(HIDDEN_DRAW + seed, CNN_TRAIN_IMAGES)), 2)
+    s.call("train_cnn", model, as_numpy(s, training_data(HIDDEN_DRAW + seed)), 2)
     model.call("eval")
     draw = hidden_gaze(HIDDEN_DRAW + seed)
     return kit.accuracy(model.call("forward", draw["X_val"][:, None]), draw["y_val"], "the validation scores")
 
 
-CALIBRATION = Calibration("Q12_training", cnn_accuracy_after_two_epochs, threshold=0.63, seeds=SEEDS,
-                          master_range=(0.679, 0.766), what="validation accuracy after two epochs on a hidden draw")
+CALIBRATION = Calibration("Q12_training", cnn_accuracy_after_two_epochs, threshold=0.55, seeds=SEEDS,
+                          master_range=(0.607, 0.713), what="validation accuracy after two epochs on a hidden draw")
 
 
 @graded("Q12_training", 1, timeout=180)

@@ -5,7 +5,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from autograder.graders.fc_and_cnn import HIDDEN_DRAW, SEEDS
+from autograder.graders.fc_and_cnn import HIDDEN_DRAW, SEEDS, TRAIN_IMAGES
 from autograder.graders.fc_and_cnn.common import as_numpy, hidden_gaze, standardized, training_data
 from autograder.kit import Calibration, Given, Kit, graded
 from autograder.sandbox import Remote, Session
@@ -46,8 +46,8 @@ def batchnorm_cnn_accuracy(kit: Kit, seed: int) -> float:
     return kit.accuracy(model.call("forward", draw["X_val"][:, None]), draw["y_val"], "the validation scores")
 
 
-CALIBRATION = Calibration("Q14_training", batchnorm_cnn_accuracy, threshold=0.68, seeds=SEEDS,
-                          master_range=(0.734, 0.789))
+CALIBRATION = Calibration("Q14_training", batchnorm_cnn_accuracy, threshold=0.60, seeds=SEEDS,
+                          master_range=(0.650, 0.714))
 
 
 @graded("Q14_training", 3, timeout=240)
@@ -57,15 +57,17 @@ def test_Q14_trained_network_reaches_the_accuracy_target(kit: Kit) -> None:
     model = s.get("bn_cnn")
     kit.expect(isinstance(model, Remote), "bn_cnn should be a network")
     model.call("eval")
-    data = course_data()
-    accuracy = kit.accuracy(model.call("forward", data["X_val"][:, None]), data["y_val"], "the validation scores")
+    X_val, y_val = course_validation_data()
+    accuracy = kit.accuracy(model.call("forward", X_val[:, None]), y_val, "the validation scores")
     kit.expect(accuracy >= CALIBRATION.threshold, "validation accuracy {accuracy:.3f}, required {target:.2f}",
                accuracy=accuracy, target=Given(CALIBRATION.threshold))
 
 
 @lru_cache(maxsize=1)
-def course_data() -> dict[str, np.ndarray]:
-    """The data the notebook's given_data cell loads (the built-in stand-in)."""
+def course_validation_data() -> tuple[np.ndarray, np.ndarray]:
+    """The validation split of the data that the notebook's given_data cell loads in quick mode, where children
+    run (the built-in stand-in, ``TRAIN_IMAGES`` training images)."""
     from course_utils.data import load_gaze_or_stand_in
 
-    return standardized(load_gaze_or_stand_in())
+    data = standardized(load_gaze_or_stand_in(num_train=TRAIN_IMAGES))
+    return data["X_val"], data["y_val"]

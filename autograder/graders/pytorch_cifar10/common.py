@@ -10,7 +10,7 @@ from autograder.graders.pytorch_cifar10 import TRAIN_IMAGES, TRAINING_DRAW, VALI
 from autograder.kit import Kit, set_module_weights
 from autograder.sandbox import Remote, Session
 from course_utils.data import synthetic_cifar10
-from course_utils.torch_data import CIFAR10_MEAN, CIFAR10_STD
+from course_utils.data.cifar10 import CIFAR10_MEAN, CIFAR10_STD
 
 KAIMING_BAND = 0.1  # a weight's std within 10% of sqrt(2 / fan_in): 7 standard errors at 2,400 values
 

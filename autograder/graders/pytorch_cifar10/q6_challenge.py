@@ -16,7 +16,7 @@ from autograder.graders.pytorch_cifar10.common import hidden_images, normalized
 from autograder.kit import Calibration, Failure, Given, Kit, graded
 from autograder.sandbox import Remote, StudentException
 from course_utils.data import CIFAR10_FOLDER, datasets_dir, read_cifar10_images
-from course_utils.torch_data import real_cifar10_installed
+from course_utils.data.cifar10 import real_cifar10_installed
 
 WEIGHTS = "challenge_model.pt"
 FLOOR = 0.40  # the stand-in's accuracy below which the accuracy earns nothing (chance is 0.10)

@@ -289,6 +289,17 @@ class Kit:
         self.expect(len(scores) > 1 and float(np.max(np.abs(scores - scores[:1]))) > 1e-6,
                     "every example got the same scores: loss(X) should compute the scores from X")
 
+    def scores(self, model: Remote, inputs: np.ndarray, what: str, method: str = "forward", batch: int = 250
+               ) -> np.ndarray:
+        """``model.<method>`` of ``inputs``, ``batch`` rows at a time, as one array: the child never holds the
+        activations of every input at once (a thousand images through a CNN take hundreds of MB). Call it in
+        evaluation mode, where the batches change no score."""
+        parts = [self.array(model.call(method, inputs[start:start + batch]), None, what)
+                 for start in range(0, len(inputs), batch)]
+        self.expect(all(part.ndim >= 1 and part.shape[1:] == parts[0].shape[1:] for part in parts),
+                    "{what}: batches of inputs gave scores of different shapes", what=what)
+        return np.concatenate(parts)
+
     def accuracy(self, logits: Any, labels: np.ndarray, what: str) -> float:
         """The fraction of rows of ``logits`` (computed here from what the child sent) whose largest score
         is at the label."""

@@ -13,6 +13,7 @@ one included, the student gets a results.json: score 0 and a reason they can act
 """
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -34,9 +35,11 @@ NO_NOTEBOOK = ("No notebook was found in your submission. Upload your {names} (a
 PLACEHOLDER = "YOUR CODE HERE"
 CHECK_NAME = "Submission check: what was found (no points)"
 SKIPPED_FOLDERS = ("__MACOSX",)
+M_MMAP_THRESHOLD, LARGE_BLOCK = -3, 128 * 1024
 
 
 def main() -> int:
+    return_large_blocks()
     root = Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
     results = root / "results"
     try:
@@ -49,6 +52,15 @@ def main() -> int:
         print(f"run_autograder: {type(exc).__name__}: {exc}", file=sys.stderr)  # Gradescope shows stdout/err to staff
     write_atomically(results / "results.json", json.dumps(payload, indent=2))
     return 0
+
+
+def return_large_blocks() -> None:
+    """Have glibc give every freed block over 128 KB back to the system (by default the threshold grows with the
+    arrays freed, and the hidden data a grader draws and drops stayed in this process: 65 MB of Gradescope's 768)."""
+    try:
+        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK)
+    except (OSError, AttributeError):  # not glibc: its allocator keeps its own ways
+        pass
 
 
 def failure(reason: str) -> dict:

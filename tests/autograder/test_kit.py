@@ -202,6 +202,29 @@ def test_accuracy_is_computed_here_from_the_scores():
         kit.accuracy(np.zeros((4, 0)), np.array([0, 1, 0, 1]), "val")
 
 
+class FakeModel:
+    """A model whose ``forward`` the kit calls as it would call a child's: the scores of each batch it is given."""
+
+    def __init__(self, forward):
+        self.forward, self.batches = forward, []
+
+    def call(self, method, inputs):
+        self.batches.append(len(inputs))
+        return getattr(self, method)(inputs)
+
+
+def test_scores_come_a_batch_at_a_time_and_odd_batches_are_the_students_failure():
+    kit, inputs = make_kit(), np.arange(12.0).reshape(6, 2)
+    model = FakeModel(lambda x: x @ np.array([[1.0, -1.0], [2.0, 0.5]]))
+    np.testing.assert_array_equal(kit.scores(model, inputs, "val", batch=4), model.forward(inputs))
+    assert model.batches == [4, 2]
+    ragged = FakeModel(lambda x: np.zeros((len(x), 2 if len(x) == 4 else 3)))
+    with pytest.raises(Failure, match="batches of inputs gave scores of different shapes"):
+        kit.scores(ragged, inputs, "val", batch=4)
+    with pytest.raises(Failure, match="expected an array"):
+        kit.scores(FakeModel(lambda x: "scores"), inputs, "val")
+
+
 GRADER = Vocabulary(frozenset({"{what}: accuracy {accuracy:.3f}, required at least {threshold:.2f}",
                                "validation accuracy", "{name} has {count} layers", "{label}: error {error:.1e}"}),
                     frozenset({0.85, 3.0}))

@@ -55,7 +55,8 @@ def cnn_accuracy_after_two_epochs(kit: Kit, seed: int) -> float:
     s.call("train_cnn", model, as_numpy(s, training_data(HIDDEN_DRAW + seed)), 2)
     model.call("eval")
     draw = hidden_gaze(HIDDEN_DRAW + seed)
-    return kit.accuracy(model.call("forward", draw["X_val"][:, None]), draw["y_val"], "the validation scores")
+    return kit.accuracy(kit.scores(model, draw["X_val"][:, None], "the validation scores"), draw["y_val"],
+                        "the validation scores")
 
 
 CALIBRATION = Calibration("Q12_training", cnn_accuracy_after_two_epochs, threshold=0.55, seeds=SEEDS,

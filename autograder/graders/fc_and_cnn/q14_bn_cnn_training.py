@@ -43,7 +43,8 @@ def batchnorm_cnn_accuracy(kit: Kit, seed: int) -> float:
     s.call("train_cnn", model, as_numpy(s, training_data(HIDDEN_DRAW + seed)), s.get("CNN_EPOCHS"))
     model.call("eval")
     draw = hidden_gaze(HIDDEN_DRAW + seed)
-    return kit.accuracy(model.call("forward", draw["X_val"][:, None]), draw["y_val"], "the validation scores")
+    return kit.accuracy(kit.scores(model, draw["X_val"][:, None], "the validation scores"), draw["y_val"],
+                        "the validation scores")
 
 
 CALIBRATION = Calibration("Q14_training", batchnorm_cnn_accuracy, threshold=0.60, seeds=SEEDS,
@@ -58,7 +59,7 @@ def test_Q14_trained_network_reaches_the_accuracy_target(kit: Kit) -> None:
     kit.expect(isinstance(model, Remote), "bn_cnn should be a network")
     model.call("eval")
     X_val, y_val = course_validation_data()
-    accuracy = kit.accuracy(model.call("forward", X_val[:, None]), y_val, "the validation scores")
+    accuracy = kit.accuracy(kit.scores(model, X_val[:, None], "the validation scores"), y_val, "the validation scores")
     kit.expect(accuracy >= CALIBRATION.threshold, "validation accuracy {accuracy:.3f}, required {target:.2f}",
                accuracy=accuracy, target=Given(CALIBRATION.threshold))
 

@@ -91,4 +91,4 @@ def module_accuracy(kit: Kit, seed: int) -> float:
     s.call("train_part34", model, s.get_kept("optimizer"))
     model.call("eval")
     images, labels = validation_images(seed)
-    return kit.accuracy(model.call("forward", images), labels, "the validation scores")
+    return kit.accuracy(kit.scores(model, images, "the validation scores"), labels, "the validation scores")

@@ -73,9 +73,7 @@ def challenge_accuracy(kit: Kit, seed: int) -> float:
     """The accuracy of the handed-in network on the challenge's hidden images of draw ``seed``."""
     model = loaded_model(kit)
     images, labels = challenge_images(seed)
-    scores = np.concatenate([kit.array(model.call("forward", images[start:start + 250]), None, "the scores")
-                             for start in range(0, len(images), 250)])
-    return kit.accuracy(scores, labels, "the challenge network's scores")
+    return kit.accuracy(kit.scores(model, images, "the scores"), labels, "the challenge network's scores")
 
 
 CALIBRATION = Calibration("Q6_challenge", challenge_accuracy, threshold=0.75, seeds=SEEDS, master_range=(0.827, 0.862),
